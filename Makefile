@@ -1,0 +1,30 @@
+# Imprimatur: the two commands are `make run` and `make test` (README.md).
+SWIFT ?= swift
+FUZZ_SECONDS ?= 30
+BUILD_FLAGS ?=
+
+.PHONY: deps build test run bench fuzz clean
+
+# Installs only what is missing (Debian packages; see scripts/install-deps.sh).
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+test: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	scripts/test.sh $(BUILD_FLAGS)
+
+run: deps build
+	scripts/run.sh
+
+bench: deps
+	$(SWIFT) build -c release --product imprimatur-bench
+	$$($(SWIFT) build -c release --show-bin-path)/imprimatur-bench
+
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf .build .build-fuzz Fuzz/corpus-work fuzz-artifacts

@@ -1,0 +1,103 @@
+// swift-tools-version:6.0
+// Imprimatur: device agent, central server, shared protocol and simulated devices.
+// Layout and choices: ../shared/DESIGN.md and docs/architecture.md.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Imprimatur",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "imprimatur-server", targets: ["ImprimaturServer"]),
+        .executable(name: "imprimatur-agent", targets: ["ImprimaturAgent"]),
+        .executable(name: "firmware-sim", targets: ["FirmwareSim"]),
+        .executable(name: "imprimatur-bench", targets: ["ImprimaturBench"]),
+        .executable(name: "fuzz-uplink-frame", targets: ["FuzzUplinkFrame"]),
+        .executable(name: "fuzz-seal-frame", targets: ["FuzzSealFrame"]),
+        .executable(name: "fuzz-grant", targets: ["FuzzGrant"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // Pure: wire frames, grants, events and their chain, Merkle proofs, Modbus map, seal frames.
+        .target(
+            name: "Protocol",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // Thin wrappers over system C libraries; errno and return codes become Swift errors
+        // in the module that imports them, nowhere else.
+        .systemLibrary(
+            name: "CModbus",
+            pkgConfig: "libmodbus",
+            providers: [.apt(["libmodbus-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibUSB",
+            pkgConfig: "libusb-1.0",
+            providers: [.apt(["libusb-1.0-0-dev"])]
+        ),
+        .target(
+            name: "DeviceAgent",
+            dependencies: ["Protocol", "CModbus", "CLibUSB"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CentralServer",
+            dependencies: ["Protocol"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ImprimaturServer",
+            dependencies: [
+                "CentralServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ImprimaturAgent",
+            dependencies: [
+                "DeviceAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "FirmwareSim",
+            dependencies: [
+                "Protocol", "CModbus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "firmware-sim/Sources/FirmwareSim",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ImprimaturBench",
+            dependencies: ["Protocol", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Benchmarks/ImprimaturBench",
+            swiftSettings: strict
+        ),
+        // libFuzzer entry points; built only by `make fuzz` (-sanitize=fuzzer -parse-as-library).
+        .executableTarget(name: "FuzzUplinkFrame", dependencies: ["Protocol"], path: "Fuzz/FuzzUplinkFrame"),
+        .executableTarget(name: "FuzzSealFrame", dependencies: ["Protocol"], path: "Fuzz/FuzzSealFrame"),
+        .executableTarget(name: "FuzzGrant", dependencies: ["Protocol"], path: "Fuzz/FuzzGrant"),
+        .testTarget(
+            name: "ProtocolTests",
+            dependencies: ["Protocol", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Vectors")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DeviceAgentTests",
+            dependencies: ["DeviceAgent"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
