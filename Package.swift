@@ -42,6 +42,13 @@ let package = Package(
             pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Generated pictures: the simulated camera's photos and the simulated copier's scans.
+        .target(name: "Imaging", dependencies: ["CZlib"], swiftSettings: strict),
         .target(
             name: "DeviceAgent",
             dependencies: ["Protocol", "CModbus", "CLibUSB"],
@@ -93,6 +100,7 @@ let package = Package(
             resources: [.copy("Vectors")],
             swiftSettings: strict
         ),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(
             name: "DeviceAgentTests",
             dependencies: ["DeviceAgent"],

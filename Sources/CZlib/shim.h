@@ -1,0 +1,3 @@
+// zlib, for PNG's deflate streams (Debian's zlib1g-dev).
+#pragma once
+#include <zlib.h>
