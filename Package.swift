@@ -47,11 +47,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libmodbus as Swift: a client for the agent, a server for the simulated copier.
+        .target(name: "ModbusIO", dependencies: ["CModbus"], swiftSettings: strict),
         // Generated pictures: the simulated camera's photos and the simulated copier's scans.
         .target(name: "Imaging", dependencies: ["CZlib"], swiftSettings: strict),
         .target(
             name: "DeviceAgent",
-            dependencies: ["Protocol", "CModbus", "CLibUSB"],
+            dependencies: ["Protocol", "ModbusIO", "Imaging", "CModbus", "CLibUSB"],
             swiftSettings: strict
         ),
         .target(
@@ -78,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "FirmwareSim",
             dependencies: [
-                "Protocol", "CModbus",
+                "Protocol", "ModbusIO", "Imaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "firmware-sim/Sources/FirmwareSim",
@@ -100,6 +102,7 @@ let package = Package(
             resources: [.copy("Vectors")],
             swiftSettings: strict
         ),
+        .testTarget(name: "ModbusIOTests", dependencies: ["ModbusIO"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(
             name: "DeviceAgentTests",

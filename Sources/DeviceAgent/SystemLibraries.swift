@@ -1,5 +1,6 @@
 import CLibUSB
 import CModbus
+import ModbusIO
 
 /// Versions of the C libraries the agent drives hardware with, as linked at run time.
 /// Printed by `imprimatur-agent --version` and logged at start-up, since a field report is

@@ -1,0 +1,33 @@
+import Testing
+@testable import ModbusIO
+
+@Suite("Modbus request parsing")
+struct ModbusRequestTests {
+    @Test(arguments: [
+        ([0x01, 0x00, 0x00, 0x00, 0x08], ModbusRequest.readCoils(address: 0, count: 8)),
+        ([0x03, 0x00, 0x02, 0x00, 0x02], .readHoldingRegisters(address: 2, count: 2)),
+        ([0x04, 0x00, 0x14, 0x00, 0x04], .readInputRegisters(address: 20, count: 4)),
+        ([0x05, 0x00, 0x00, 0xFF, 0x00], .writeCoil(address: 0, value: true)),
+        ([0x05, 0x00, 0x00, 0x00, 0x00], .writeCoil(address: 0, value: false)),
+        ([0x06, 0x00, 0x01, 0x12, 0x34], .writeRegister(address: 1, value: 0x1234)),
+        ([0x10, 0x00, 0x02, 0x00, 0x02, 0x04, 0x00, 0x00, 0x00, 0x05], .writeRegisters(address: 2, values: [0, 5])),
+        ([0x0F, 0x00, 0x00, 0x00, 0x03, 0x01, 0x05], .writeCoils(address: 0, values: [true, false, true])),
+        ([0x2B, 0x0E], .unsupported(function: 0x2B)),
+    ] as [([UInt8], ModbusRequest)])
+    func parses(pdu: [UInt8], expected: ModbusRequest) throws {
+        #expect(try ModbusRequest.parse(pdu: pdu[...]) == expected)
+    }
+
+    @Test(arguments: [
+        [],
+        [0x03, 0x00],
+        [0x03, 0x00, 0x00, 0x00, 0x00],  // count 0
+        [0x03, 0x00, 0x00, 0x00, 0x7E],  // count 126 > 125
+        [0x05, 0x00, 0x00, 0x12, 0x34],  // coil value neither on nor off
+        [0x10, 0x00, 0x02, 0x00, 0x02, 0x03, 0x00, 0x00, 0x00],  // byte count disagrees
+        [0x10, 0x00, 0x02, 0x00, 0x01, 0x02, 0x00],  // data shorter than byte count
+    ] as [[UInt8]])
+    func refusesMalformed(pdu: [UInt8]) {
+        #expect(throws: ModbusRequest.Malformed.self) { try ModbusRequest.parse(pdu: pdu[...]) }
+    }
+}
