@@ -102,7 +102,10 @@ let package = Package(
             resources: [.copy("Vectors")],
             swiftSettings: strict
         ),
-        .testTarget(name: "ModbusIOTests", dependencies: ["ModbusIO"], swiftSettings: strict),
+        // Helpers shared by test targets and benchmarks (pty pairs, process runners, temp dirs).
+        .target(name: "CPty"),
+        .target(name: "TestSupport", dependencies: ["CPty"], swiftSettings: strict),
+        .testTarget(name: "ModbusIOTests", dependencies: ["ModbusIO", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(
             name: "DeviceAgentTests",
