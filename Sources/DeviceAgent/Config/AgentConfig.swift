@@ -1,0 +1,94 @@
+import ModbusIO
+import Protocol
+
+/// The agent's configuration (docs/agent.md lists every key). Built from a `ConfigFile`; each
+/// problem is reported with the key it concerns.
+public struct AgentConfig: Sendable, Equatable {
+    public enum ReaderKind: String, Sendable, Equatable { case socket, evdev }
+    public enum CameraKind: String, Sendable, Equatable { case simulated, v4l2 }
+
+    public var serverURL: String?
+    public var serverCAFile: String?
+    public var deviceID: DeviceID
+    public var deviceKeyFile: String
+    public var location: String
+    public var modbus: ModbusEndpoint
+    public var modbusUnitID: Int
+    public var modbusResponseTimeoutMilliseconds: Int
+    public var watchdogMilliseconds: Int
+    public var scanFolder: String
+    public var readerKind: ReaderKind
+    public var readerSocket: String
+    public var readerDevice: String?
+    public var cameraKind: CameraKind
+    public var cameraDevice: String?
+    public var idleTimeoutSeconds: Int
+    public var stateDirectory: String
+    public var localAPISocket: String
+
+    static let knownKeys: Set<String> = [
+        "server.url", "server.ca_file",
+        "device.id", "device.key_file", "device.location",
+        "copier.modbus", "copier.rtu", "copier.baud", "copier.parity", "copier.unit_id",
+        "copier.response_timeout_ms", "copier.watchdog_ms", "copier.scan_folder",
+        "reader.kind", "reader.socket", "reader.device",
+        "camera.kind", "camera.device",
+        "session.idle_timeout_s",
+        "state.dir", "state.api_socket",
+    ]
+
+    public init(file: ConfigFile) throws(ConfigError) {
+        let unknown = file.unknownKeys(known: Self.knownKeys)
+        guard unknown.isEmpty else { throw .unknownKeys(unknown) }
+
+        serverURL = try file.string("server.url")
+        if let url = serverURL, !(url.hasPrefix("ws://") || url.hasPrefix("wss://") || url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw .invalid(key: "server.url", "\(url) must start with ws://, wss://, http:// or https://")
+        }
+        serverCAFile = try file.string("server.ca_file")
+
+        let id = try file.requiredString("device.id")
+        do { deviceID = try DeviceID(id) } catch { throw .invalid(key: "device.id", error.description) }
+        stateDirectory = try file.string("state.dir") ?? "/var/lib/imprimatur-agent"
+        deviceKeyFile = try file.string("device.key_file") ?? "\(stateDirectory)/device.key"
+        location = try file.string("device.location") ?? ""
+        localAPISocket = try file.string("state.api_socket") ?? "\(stateDirectory)/agent.sock"
+
+        let tcp = try file.string("copier.modbus")
+        let rtu = try file.string("copier.rtu")
+        switch (tcp, rtu) {
+        case (nil, nil):
+            throw .missing(key: "copier.modbus (HOST:PORT) or copier.rtu (a serial device)")
+        case (.some, .some):
+            throw .invalid(key: "copier.rtu", "set either copier.modbus or copier.rtu, not both")
+        case let (.some(address), nil):
+            do { modbus = try ModbusEndpoint.parseTCP(address) } catch { throw .invalid(key: "copier.modbus", error.description) }
+        case let (nil, .some(path)):
+            let baud = try file.integer("copier.baud", in: 1200...921_600) ?? 19200
+            let parityText = try file.string("copier.parity") ?? "E"
+            guard let parityCharacter = parityText.first, parityText.count == 1,
+                  let parity = ModbusEndpoint.Parity(rawValue: parityCharacter)
+            else { throw .invalid(key: "copier.parity", "\(parityText) must be N, E or O") }
+            modbus = .rtu(path: path, baud: baud, parity: parity, dataBits: 8, stopBits: parity == .none ? 2 : 1)
+        }
+        modbusUnitID = try file.integer("copier.unit_id", in: 1...247) ?? 1
+        modbusResponseTimeoutMilliseconds = try file.integer("copier.response_timeout_ms", in: 10...10_000) ?? 500
+        watchdogMilliseconds = try file.integer("copier.watchdog_ms", in: 100...60_000) ?? 2000
+        scanFolder = try file.string("copier.scan_folder") ?? "\(stateDirectory)/scans"
+
+        let reader = try file.string("reader.kind") ?? "socket"
+        guard let readerKind = ReaderKind(rawValue: reader) else { throw .invalid(key: "reader.kind", "\(reader) must be socket or evdev") }
+        self.readerKind = readerKind
+        readerSocket = try file.string("reader.socket") ?? "\(stateDirectory)/reader.sock"
+        readerDevice = try file.string("reader.device")
+        if readerKind == .evdev && readerDevice == nil { throw .missing(key: "reader.device (needed when reader.kind = \"evdev\")") }
+
+        let camera = try file.string("camera.kind") ?? "simulated"
+        guard let cameraKind = CameraKind(rawValue: camera) else { throw .invalid(key: "camera.kind", "\(camera) must be simulated or v4l2") }
+        self.cameraKind = cameraKind
+        cameraDevice = try file.string("camera.device")
+        if cameraKind == .v4l2 && cameraDevice == nil { throw .missing(key: "camera.device (needed when camera.kind = \"v4l2\")") }
+
+        idleTimeoutSeconds = try file.integer("session.idle_timeout_s", in: 5...3600) ?? 60
+    }
+}

@@ -1,0 +1,67 @@
+import ModbusIO
+import Testing
+@testable import DeviceAgent
+
+@Suite("Agent configuration")
+struct AgentConfigTests {
+    static let sample = """
+    # The agent beside the copier on the third floor.
+    [server]
+    url = "wss://imprimatur.example:8443/uplink"
+
+    [device]
+    id = "copier-3f"
+    location = "HQ 3F # print room"   # a hash inside quotes is text
+
+    [copier]
+    modbus = "127.0.0.1:1502"
+    watchdog_ms = 3_000
+
+    [state]
+    dir = "/tmp/agent"
+    """
+
+    @Test func readsEveryKindOfValueWithDefaults() throws {
+        let config = try AgentConfig(file: ConfigFile(parsing: Self.sample))
+        #expect(config.serverURL == "wss://imprimatur.example:8443/uplink")
+        #expect(config.deviceID.value == "copier-3f")
+        #expect(config.location == "HQ 3F # print room")
+        #expect(config.modbus == .tcp(host: "127.0.0.1", port: 1502))
+        #expect(config.watchdogMilliseconds == 3000)
+        #expect(config.deviceKeyFile == "/tmp/agent/device.key")
+        #expect(config.readerKind == .socket)
+        #expect(config.idleTimeoutSeconds == 60)
+    }
+
+    @Test func rtuTakesItsLineSettings() throws {
+        let text = "[device]\nid = \"c1\"\n[copier]\nrtu = \"/dev/ttyUSB0\"\nbaud = 9600\nparity = \"N\"\n"
+        let config = try AgentConfig(file: ConfigFile(parsing: text))
+        #expect(config.modbus == .rtu(path: "/dev/ttyUSB0", baud: 9600, parity: .none, dataBits: 8, stopBits: 2))
+    }
+
+    @Test(arguments: [
+        ("[device]\nid = \"c1\"\n", ConfigError.missing(key: "copier.modbus (HOST:PORT) or copier.rtu (a serial device)")),
+        ("[device]\nid = \"c 1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "device.id", "invalid device id: byte 32 at position 1 is not one of A-Z a-z 0-9 . _ - : @")),
+        ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\nwatchdog_ms = 50\n", .invalid(key: "copier.watchdog_ms", "50 is outside 100...60000")),
+        ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\nwatchdog_ms = \"2s\"\n", .wrongType(key: "copier.watchdog_ms", expected: "an integer", got: "\"2s\"")),
+        ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h\"\n", .invalid(key: "copier.modbus", "Modbus address h has no port (expected HOST:PORT)")),
+        ("[device]\nid = \"c1\"\nidd = 3\n[copier]\nmodbus = \"h:1\"\n", .unknownKeys(["device.idd"])),
+        ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n[reader]\nkind = \"evdev\"\n", .missing(key: "reader.device (needed when reader.kind = \"evdev\")")),
+        ("[server]\nurl = \"ftp://x\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "server.url", "ftp://x must start with ws://, wss://, http:// or https://")),
+    ] as [(String, ConfigError)])
+    func badConfigNamesTheKey(text: String, expected: ConfigError) {
+        #expect(throws: expected) { try AgentConfig(file: ConfigFile(parsing: text)) }
+    }
+
+    @Test(arguments: [
+        ("[device\n", ConfigError.syntax(line: 1, "a section header must look like [name]")),
+        ("a b = 1\n", .syntax(line: 1, "key \"a b\" may use only letters, digits, _ and -")),
+        ("a = 1\na = 2\n", .syntax(line: 2, "a is set twice (first on line 1)")),
+        ("a = \"open\n", .syntax(line: 1, "a: unterminated string")),
+        ("a = yes\n", .syntax(line: 1, "a: yes is not a quoted string, an integer, true or false")),
+        ("\n\njust words\n", .syntax(line: 3, "expected key = value")),
+    ] as [(String, ConfigError)])
+    func syntaxErrorsNameTheLine(text: String, expected: ConfigError) {
+        #expect(throws: expected) { try ConfigFile(parsing: text) }
+    }
+}
