@@ -39,6 +39,13 @@ struct ModbusMapDocumentTests {
         #expect(documented == CopierModbusMap.entries)
     }
 
+    @Test func jobRecordExampleIsTheCodes() throws {
+        let text = try String(contentsOf: Self.documentURL, encoding: .utf8)
+        let registers = try ModbusJobRecordTests.sample().registers
+        let hex = registers.map { Hex.encode([UInt8($0 >> 8), UInt8($0 & 0xFF)]).uppercased() }.joined(separator: " ")
+        #expect(text.contains("`\(hex)`"), "docs/modbus-map.md lacks the job record example \(hex)")
+    }
+
     @Test func fixedAddressesAreTheIssuesOnes() {
         #expect(CopierModbusMap.unitID == 1)
         #expect(CopierModbusMap.Coils.relay.address == 0 && CopierModbusMap.Coils.relay.count == 1)
