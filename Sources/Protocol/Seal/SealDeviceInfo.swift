@@ -1,0 +1,94 @@
+/// Seal model ids. Ids 0x02xx are seals, 0x01xx copiers (`CopierModel`).
+public enum SealModel: UInt16, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    /// The simulated seal of firmware-sim.
+    case simulated = 0x0201
+
+    public var name: String {
+        switch self {
+        case .simulated: return "IMP-SIM-S1"
+        }
+    }
+
+    public var description: String { name }
+}
+
+extension SealModel: WireCodable {
+    public func encode(to writer: inout ByteWriter) { writer.u16(rawValue) }
+
+    public init(from reader: inout ByteReader) throws(WireError) {
+        let id = try reader.u16("model id")
+        guard let model = SealModel(rawValue: id) else { throw .unknownTag(field: "model id", tag: UInt64(id)) }
+        self = model
+    }
+}
+
+/// A firmware version: three u16, compared in order.
+public struct SealFirmwareVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let major: UInt16
+    public let minor: UInt16
+    public let patch: UInt16
+
+    public init(major: UInt16, minor: UInt16, patch: UInt16) {
+        self.major = major
+        self.minor = minor
+        self.patch = patch
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
+    }
+
+    public var description: String { "\(major).\(minor).\(patch)" }
+}
+
+extension SealFirmwareVersion: WireCodable {
+    public func encode(to writer: inout ByteWriter) {
+        writer.u16(major)
+        writer.u16(minor)
+        writer.u16(patch)
+    }
+
+    public init(from reader: inout ByteReader) throws(WireError) {
+        major = try reader.u16("firmware major")
+        minor = try reader.u16("firmware minor")
+        patch = try reader.u16("firmware patch")
+    }
+}
+
+/// Answer to a device info request: who the seal is, and the nonce the next unlock must echo.
+/// Each device info answer carries a fresh nonce and invalidates the previous one.
+public struct SealDeviceInfo: Hashable, Sendable {
+    public let model: SealModel
+    /// The seal's serial: the resource id the server knows it by.
+    public let serial: ResourceID
+    public let firmware: SealFirmwareVersion
+    public let nonce: SealNonce
+    /// Stamps made over the seal's whole life.
+    public let usesCounter: UInt32
+
+    public init(model: SealModel, serial: ResourceID, firmware: SealFirmwareVersion, nonce: SealNonce, usesCounter: UInt32) {
+        self.model = model
+        self.serial = serial
+        self.firmware = firmware
+        self.nonce = nonce
+        self.usesCounter = usesCounter
+    }
+}
+
+extension SealDeviceInfo: WireCodable {
+    public func encode(to writer: inout ByteWriter) {
+        writer.encode(model)
+        writer.encode(serial)
+        writer.encode(firmware)
+        writer.encode(nonce)
+        writer.u32(usesCounter)
+    }
+
+    public init(from reader: inout ByteReader) throws(WireError) {
+        model = try reader.decode()
+        serial = try reader.decode()
+        firmware = try reader.decode()
+        nonce = try reader.decode()
+        usesCounter = try reader.u32("uses counter")
+    }
+}
