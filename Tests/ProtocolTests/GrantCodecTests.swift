@@ -46,6 +46,21 @@ struct GrantCodecTests {
         #expect(try F.copierClaims().wireBytes().count == 91)
     }
 
+    @Test func smallestEncodingsHaveTheDocumentedLength() throws {
+        let claims = try GrantClaims(
+            grantID: F.grantID, keyID: F.serverKey.keyID, deviceID: DeviceID("d"), subject: UserID("u"),
+            resourceID: ResourceID("r"), resourceType: .copier, allowance: .copier(pages: 1, copies: 1, colourAllowed: false),
+            issuedAt: F.t0, notBefore: F.t0, expires: F.t0.adding(seconds: 1)
+        )
+        #expect(claims.wireBytes().count == 70)
+        let limit = try LimitGrant(
+            grantID: F.grantID, keyID: F.serverKey.keyID, deviceID: DeviceID("d"), userID: UserID("u"),
+            periodStart: F.t0, periodEnd: F.t0.adding(seconds: 1), unit: .pages, available: 0,
+            issuedAt: F.t0, expires: F.t0.adding(seconds: 1)
+        )
+        #expect(limit.wireBytes().count == 71)
+    }
+
     @Test func signedGrantRoundTripsAndKeepsTheSignedBytes() throws {
         let claims = try F.sealClaims()
         let signed = SignedGrant.sign(claims, with: F.serverKey)

@@ -34,6 +34,8 @@ struct GrantWorkedExampleTests {
         let claimsHex: String
         let signatureHex: String
         let tokenHex: String
+        let limitGrantTokenHex: String
+        let revocationListTokenHex: String
     }
 
     func example() throws -> Example {
@@ -87,6 +89,24 @@ struct GrantWorkedExampleTests {
             usedGrantIDs: Set<GrantID>(), revocations: RevocationState(), usage: GrantUsage(pages: 0, copies: 0)
         )
         #expect(verdict == .accepted(try F.copierClaims()))
+    }
+
+    /// The limit grant and revocation list examples of docs/grants.md: `F.limitGrant()` (1000 euro
+    /// cents available, prices A4 mono 5, A4 colour 30, A3 mono 10) and a version-2 list
+    /// revoking the access grant above.
+    @Test func theLimitGrantAndRevocationListExamplesHaveTheDocumentedBytes() throws {
+        let example = try example()
+        let limit = SignedLimitGrant.sign(try F.limitGrant(), with: F.serverKey)
+        #expect(Hex.encode(limit.wireBytes()) == example.limitGrantTokenHex)
+        let list = SignedRevocationList.sign(try F.revocationList(version: 2, revoking: [F.grantID]), with: F.serverKey)
+        #expect(Hex.encode(list.wireBytes()) == example.revocationListTokenHex)
+
+        var revocations = RevocationState()
+        try revocations.apply(token: try #require(Hex.decode(example.revocationListTokenHex)), trustedKeys: F.trusted)
+        #expect(revocations.isRevoked(F.grantID))
+        let verdict = F.verifier.verify(limitGrantToken: try #require(Hex.decode(example.limitGrantTokenHex)),
+                                        at: F.t0, user: F.user, revocations: revocations)
+        #expect(verdict.acceptedClaims?.pageBudget(usedSinceIssue: 600, paperSize: .a4, colour: true) == 13)
     }
 
     /// The seed files under Fuzz/corpus/grant/ decode (or fail) as their names say.
