@@ -63,30 +63,3 @@ public enum GrantRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-/// The outcome of verifying a grant: its claims, which the caller may now act on, or the reason
-/// it was refused. Modelled on swift-certificates' `PolicyEvaluationResult`.
-public enum GrantVerdict<Claims: Hashable & Sendable>: Hashable, Sendable {
-    case accepted(Claims)
-    case refused(GrantRefusal)
-
-    /// The claims when accepted, nil when refused.
-    public var acceptedClaims: Claims? {
-        if case let .accepted(claims) = self { return claims }
-        return nil
-    }
-
-    /// The reason when refused, nil when accepted.
-    public var refusal: GrantRefusal? {
-        if case let .refused(reason) = self { return reason }
-        return nil
-    }
-}
-
-/// The grant ids an agent has already acted on. The agent backs this with its SQLite store and
-/// keeps each id until the grant's expiry plus the clock skew (`GrantVerifier.usedIDRetention(for:)`).
-public protocol UsedGrantIDs {
-    func contains(_ grantID: GrantID) -> Bool
-}
-
-extension Set: UsedGrantIDs where Element == GrantID {}
