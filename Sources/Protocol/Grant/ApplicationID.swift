@@ -1,0 +1,5 @@
+/// The seal-use application (SPEC E1) that a seal grant was approved for.
+public enum ApplicationKind: IdentifierKind { public static let field = "application id" }
+
+/// Names a seal-use application; the same alphabet and limits as every other identifier.
+public typealias ApplicationID = Identifier<ApplicationKind>
