@@ -10,7 +10,7 @@ public enum MerkleHash {
     /// SHA-256(0x00 || data).
     public static func leaf(_ data: [UInt8]) -> Hash32 {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
+        update(&hasher, prefix: 0x00)
         hasher.update(data: data)
         return Hash32(unchecked: Array(hasher.finalize()))
     }
@@ -18,7 +18,7 @@ public enum MerkleHash {
     /// SHA-256(0x01 || left || right).
     public static func node(_ left: Hash32, _ right: Hash32) -> Hash32 {
         var hasher = SHA256()
-        hasher.update(data: [0x01])
+        update(&hasher, prefix: 0x01)
         hasher.update(data: left.bytes)
         hasher.update(data: right.bytes)
         return Hash32(unchecked: Array(hasher.finalize()))
@@ -28,10 +28,15 @@ public enum MerkleHash {
     /// storage of `MerkleTree`, without building two `Hash32` values first.
     static func node(pairIn pair: [UInt8], at offset: Int) -> SHA256.Digest {
         var hasher = SHA256()
-        hasher.update(data: [0x01])
+        update(&hasher, prefix: 0x01)
         pair.withUnsafeBytes { raw in
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + 2 * Hash32.byteCount]))
         }
         return hasher.finalize()
+    }
+
+    // One byte without allocating an array for it: appends hash this twice per leaf.
+    private static func update(_ hasher: inout SHA256, prefix: UInt8) {
+        withUnsafeBytes(of: prefix) { hasher.update(bufferPointer: $0) }
     }
 }
