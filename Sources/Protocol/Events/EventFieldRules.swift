@@ -1,0 +1,58 @@
+/// Checks shared by several event kinds. They run both when a value is built and when it is
+/// decoded, so an event that could not have been constructed can never be decoded either.
+enum EventFieldRules {
+    /// Media types are `type/subtype` tokens such as `image/jpeg`: visible ASCII, no
+    /// parameters, so two spellings of one type cannot hash differently by accident of spacing.
+    static let mediaTypeLimit = 127
+
+    static func checkMediaType(_ bytes: [UInt8]) throws(WireError) {
+        guard !bytes.isEmpty else { throw .invalidValue(field: "media type", reason: "must not be empty") }
+        guard bytes.count <= mediaTypeLimit else {
+            throw .tooLong(field: "media type", length: bytes.count, limit: mediaTypeLimit)
+        }
+        for (index, byte) in bytes.enumerated() where byte < 0x21 || byte > 0x7e {
+            throw .invalidValue(field: "media type", reason: "byte \(byte) at position \(index) is not visible ASCII")
+        }
+        guard bytes.filter({ $0 == UInt8(ascii: "/") }).count == 1 else {
+            throw .invalidValue(field: "media type", reason: "must be type/subtype with exactly one '/'")
+        }
+    }
+
+    static func readMediaType(_ reader: inout ByteReader) throws(WireError) -> String {
+        let raw = try reader.bytes("media type", .u8, limit: mediaTypeLimit)
+        try checkMediaType(raw)
+        return String(decoding: raw, as: UTF8.self)
+    }
+
+    /// Free UTF-8 text of `minimum...limit` bytes.
+    static func checkText(_ text: String, field: String, minimum: Int, limit: Int) throws(WireError) {
+        let count = text.utf8.count
+        guard count >= minimum else {
+            throw .invalidValue(field: field, reason: "must be at least \(minimum) byte(s), got \(count)")
+        }
+        guard count <= limit else { throw .tooLong(field: field, length: count, limit: limit) }
+    }
+
+    static func readText(_ reader: inout ByteReader, field: String, prefix: LengthPrefix, minimum: Int, limit: Int) throws(WireError) -> String {
+        let text = try reader.string(field, prefix, limit: limit)
+        try checkText(text, field: field, minimum: minimum, limit: limit)
+        return text
+    }
+
+    static func checkAtLeastOne(_ value: UInt32, field: String) throws(WireError) {
+        guard value >= 1 else { throw .invalidValue(field: field, reason: "must be at least 1") }
+    }
+
+    /// A hash read under its own field name, so an error says which hash was short.
+    static func readHash(_ reader: inout ByteReader, field: String) throws(WireError) -> Hash32 {
+        try Hash32(bytes: try reader.raw(field, count: Hash32.byteCount))
+    }
+
+    static func writeI32(_ value: Int32, to writer: inout ByteWriter) {
+        writer.u32(UInt32(bitPattern: value))
+    }
+
+    static func readI32(_ reader: inout ByteReader, field: String) throws(WireError) -> Int32 {
+        Int32(bitPattern: try reader.u32(field))
+    }
+}
