@@ -1,10 +1,6 @@
 import Foundation
 import Imaging
-
-/// Why a photo is taken.
-public enum PhotoReason: String, Sendable, Equatable {
-    case unlock, sealStamp, afterStamps
-}
+import Protocol
 
 /// A picture and its media type, as stored (by SHA-256) and uploaded.
 public struct Photo: Sendable, Equatable {
@@ -38,7 +34,7 @@ public struct SimulatedCamera: Camera {
         BitmapFont.draw("SIMULATED CAMERA", into: &image, x: 10, y: 10, scale: 1, value: 0)
         BitmapFont.draw(String(user.prefix(24)), into: &image, x: 10, y: 190, scale: 2, value: 0)
         BitmapFont.draw(String(stamp.prefix(24)), into: &image, x: 10, y: 210, scale: 1, value: 0)
-        BitmapFont.draw("\(device.prefix(20)) \(reason.rawValue)", into: &image, x: 10, y: 224, scale: 1, value: 0)
+        BitmapFont.draw("\(device.prefix(20)) \(reason.description)", into: &image, x: 10, y: 224, scale: 1, value: 0)
         return try PNGEncoder.encode(image)
     }
 }
@@ -62,29 +58,41 @@ public struct CommandCamera: Camera {
     }
 
     public func capture(reason: PhotoReason, user: String, at time: Date) async throws -> Photo {
-        guard let executable = command.first else { throw Failure(description: "camera command is empty") }
+        let (command, mediaType, timeout) = (command, mediaType, timeout)
+        // Reading a child's output blocks: do it on a dispatch thread, never on the Swift
+        // concurrency pool, and kill a hung camera when the timeout passes.
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.run(command, timeout: timeout).map { Photo(bytes: $0, mediaType: mediaType) }.get() })
+            }
+        }
+    }
+
+    private static func run(_ command: [String], timeout: Duration) -> Result<[UInt8], Failure> {
+        guard let executable = command.first else { return .failure(Failure(description: "camera command is empty")) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(command.dropFirst())
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        // A hung camera must not hold the session: kill the command when the timeout passes.
-        let watchdog = Task { [timeout] in
-            try await Task.sleep(for: timeout)
-            if process.isRunning { process.terminate() }
+        do { try process.run() } catch {
+            return .failure(Failure(description: "camera command \(executable) could not start: \(error)"))
+        }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            // SIGKILL, not SIGTERM: a child may inherit an ignored SIGTERM from its parent.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        watchdog.cancel()
         guard process.terminationReason == .exit else {
-            throw Failure(description: "camera command \(executable) was stopped after \(timeout)")
+            return .failure(Failure(description: "camera command \(executable) was stopped after \(timeout)"))
         }
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "camera command \(executable) exited with status \(process.terminationStatus)")
+            return .failure(Failure(description: "camera command \(executable) exited with status \(process.terminationStatus)"))
         }
-        guard !data.isEmpty else { throw Failure(description: "camera command \(executable) produced no image") }
-        return Photo(bytes: Array(data), mediaType: mediaType)
+        guard !data.isEmpty else { return .failure(Failure(description: "camera command \(executable) produced no image")) }
+        return .success(Array(data))
     }
 }
