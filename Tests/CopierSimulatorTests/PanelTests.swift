@@ -89,6 +89,17 @@ struct PanelTests {
         #expect(try client.read32(CopierModbusMap.Input.bootCount) == 2)
     }
 
+    @Test func aFaultFoundAtPowerOnHoldsTheCopierFromTheStart() throws {
+        let directory = try TemporaryDirectory("copier-sim")
+        let simulator = try CopierSimulator(options: CopierSimulatorOptions(stateDirectory: directory.path, faultAtStart: .doorOpen))
+        defer { try? simulator.shutdown() }
+        var controller = simulator.controllerSnapshot
+        #expect(controller.state == .fault && controller.fault == .doorOpen)
+        #expect(controller.input(CopierModbusMap.Input.state, at: controller.now) == [3])
+        #expect(controller.input(CopierModbusMap.Input.faultCode, at: controller.now) == [4])
+        #expect(controller.latestSequence == 0, "no job was running, so none ended")
+    }
+
     @Test func aSecondModelForTheSameStateIsRefused() throws {
         let directory = try TemporaryDirectory("copier-sim")
         try RunningCopier(model: .simulatedColour, directory: directory).stop()

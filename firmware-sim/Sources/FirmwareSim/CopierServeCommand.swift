@@ -43,8 +43,12 @@ struct CopierServeCommand: ParsableCommand {
     @Flag(help: "Discard the stored memory and start as a new controller.")
     var resetState = false
 
+    @Option(help: "Power on with this hardware fault (1 paper jam, 2 out of paper, 3 toner empty, 4 door open, 5 internal error).")
+    var faultAtStart: Int?
+
     func validate() throws {
         if modbus != nil && rtu != nil { throw ValidationError("--modbus and --rtu are alternatives: give one") }
+        if let faultAtStart, !(1...5).contains(faultAtStart) { throw ValidationError("--fault-at-start must be from 1 to 5") }
         if CopierPageRate(pagesPerSecond: pageRate) == nil {
             throw ValidationError("--page-rate must be from \(CopierPageRate.allowed.lowerBound) to \(CopierPageRate.allowed.upperBound)")
         }
@@ -72,7 +76,8 @@ struct CopierServeCommand: ParsableCommand {
             host = try CopierHost(options: CopierHostOptions(
                 simulator: CopierSimulatorOptions(
                     stateDirectory: stateDir, scanFolder: scanFolder, model: model?.copierModel,
-                    pageRate: rate, resetState: resetState
+                    pageRate: rate, resetState: resetState,
+                    faultAtStart: faultAtStart.flatMap { UInt16(exactly: $0) }.flatMap(CopierFault.init(rawValue:)) ?? .none
                 ),
                 modbus: listen,
                 panel: panelAddress

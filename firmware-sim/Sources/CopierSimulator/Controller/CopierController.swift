@@ -8,7 +8,7 @@ import Protocol
 ///
 /// The simulator's runtime keeps one controller under one lock and acts on the events it
 /// leaves (`takeEvents`): pages to scan, finished jobs to save and report.
-public struct CopierController: Sendable {
+public struct CopierController: Hashable, Sendable {
     public let model: CopierModel
     public let firmware: CopierFirmwareVersion
     /// This power-on included.

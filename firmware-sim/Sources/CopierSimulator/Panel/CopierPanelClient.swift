@@ -1,4 +1,5 @@
-/// A client of the front panel: sends a command line, reads the answer line.
+/// A client of the front panel: sends a command line, reads the answer line. Not Sendable on
+/// purpose: a connection belongs to one thread at a time (like `ModbusClient`).
 public final class CopierPanelClient {
     public let address: SocketAddress
     private let socket: LineSocket

@@ -24,12 +24,15 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         return address
     }
 
+    /// The host as a dotted address (`localhost` is 127.0.0.1), for libraries that want one.
+    public var numericHost: String { host == "localhost" ? "127.0.0.1" : host }
+
     /// The address in network form, nil when the host is not a dotted IPv4 address.
     var ipv4: sockaddr_in? {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
-        guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1 else { return nil }
+        guard inet_pton(AF_INET, numericHost, &address.sin_addr) == 1 else { return nil }
         return address
     }
 

@@ -58,7 +58,7 @@ public final class CopierHost: @unchecked Sendable {
         do { simulator = try CopierSimulator(options: options.simulator) } catch { throw .simulator(error) }
         let endpoint: ModbusEndpoint
         switch options.modbus {
-        case let .tcp(address): endpoint = .tcp(host: address.host, port: address.port)
+        case let .tcp(address): endpoint = .tcp(host: address.numericHost, port: address.port)
         case let .rtu(path): endpoint = .rtu(path: path)
         }
         let modbus = ModbusServer(endpoint: endpoint, unitID: Int32(CopierModbusMap.unitID)) { simulator.handleModbus($0) }

@@ -13,13 +13,19 @@ public struct CopierSimulatorOptions: Hashable, Sendable {
     public var pageRate: CopierPageRate
     /// Forget the stored memory and start as a new controller.
     public var resetState: Bool
+    /// A hardware fault the controller finds at power-on (state 3 from the start), or `.none`.
+    public var faultAtStart: CopierFault
 
-    public init(stateDirectory: String, scanFolder: String? = nil, model: CopierModel? = nil, pageRate: CopierPageRate = .standard, resetState: Bool = false) {
+    public init(
+        stateDirectory: String, scanFolder: String? = nil, model: CopierModel? = nil, pageRate: CopierPageRate = .standard,
+        resetState: Bool = false, faultAtStart: CopierFault = .none
+    ) {
         self.stateDirectory = stateDirectory
         self.scanFolder = scanFolder
         self.model = model
         self.pageRate = pageRate
         self.resetState = resetState
+        self.faultAtStart = faultAtStart
     }
 }
 
@@ -80,6 +86,7 @@ public final class CopierSimulator: @unchecked Sendable {
             throw .modelMismatch(path: memoryStore.path, stored: memory.model, requested: requested)
         }
         controller = CopierController(poweringOnWith: memory, pageRate: options.pageRate)
+        controller.injectFault(options.faultAtStart, now: .zero)
         memory = controller.memory
         do { try memoryStore.save(memory) } catch { throw .memory(error) }
         startTicker()
