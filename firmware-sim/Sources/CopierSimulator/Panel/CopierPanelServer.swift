@@ -48,7 +48,10 @@ public final class CopierPanelServer: @unchecked Sendable {
             var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
             guard poll(&entry, 1, 100) > 0 else { continue }
             let client = accept(listener, nil, nil)
-            guard client >= 0 else { continue }
+            guard client >= 0 else {
+                usleep(10_000)  // out of descriptors, say: do not spin
+                continue
+            }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             threads.enter()
             let handoff = ConnectionHandoff(socket: LineSocket(fd: client))
