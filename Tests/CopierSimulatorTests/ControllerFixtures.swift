@@ -1,5 +1,6 @@
 import ModbusIO
 import Protocol
+import Testing
 @testable import CopierSimulator
 
 /// `n` milliseconds after power-on.
@@ -14,16 +15,16 @@ extension CopierController {
 
     /// The agent's unlock: session tag, budget, relay 1 (docs/modbus-map.md, "Unlock").
     mutating func unlock(tag: UInt32 = 0xCAFE_F00D, budget: UInt32, at time: Duration) {
-        precondition(handle(.writeRegisters(address: 4, values: RegisterPair.registers(tag)), now: time).isAnswer)
-        precondition(handle(.writeRegisters(address: 2, values: RegisterPair.registers(budget)), now: time).isAnswer)
-        precondition(handle(.writeCoil(address: 0, value: true), now: time).isAnswer)
+        #expect(handle(.writeRegisters(address: 4, values: RegisterPair.registers(tag)), now: time).isAnswer)
+        #expect(handle(.writeRegisters(address: 2, values: RegisterPair.registers(budget)), now: time).isAnswer)
+        #expect(handle(.writeCoil(address: 0, value: true), now: time).isAnswer)
     }
 
     mutating func heartbeat(_ value: UInt16 = 1, at time: Duration) {
-        precondition(handle(.writeRegister(address: 1, value: value), now: time).isAnswer)
+        #expect(handle(.writeRegister(address: 1, value: value), now: time).isAnswer)
     }
 
-    /// Starts a job, failing the precondition when the copier refuses it.
+    /// Starts a job; throws the copier's refusal.
     mutating func start(copies: UInt16 = 1, originals: UInt16, colour: Bool = false, duplex: Bool = false, paper: PaperSize = .a4, at time: Duration) throws -> UInt32 {
         try startJob(CopierJobRequest(copies: copies, originals: originals, colour: colour, duplex: duplex, paper: paper), now: time)
     }
