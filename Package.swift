@@ -77,10 +77,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The simulated copier controller: the Modbus map's rules, its memory, scans, front panel.
+        .target(
+            name: "CopierSimulator",
+            dependencies: ["Protocol", "ModbusIO", "Imaging"],
+            path: "firmware-sim/Sources/CopierSimulator",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "FirmwareSim",
             dependencies: [
-                "Protocol", "ModbusIO", "Imaging",
+                "Protocol", "ModbusIO", "Imaging", "CopierSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "firmware-sim/Sources/FirmwareSim",
@@ -107,6 +114,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CPty"], swiftSettings: strict),
         .testTarget(name: "ModbusIOTests", dependencies: ["ModbusIO", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
+        .testTarget(
+            name: "CopierSimulatorTests",
+            dependencies: ["CopierSimulator", "TestSupport", "ModbusIO"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DeviceAgentTests",
             dependencies: ["DeviceAgent"],

@@ -6,7 +6,8 @@ struct FirmwareSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firmware-sim",
         abstract: "Simulated Imprimatur devices: a Modbus copier controller and a USB seal, with flashable firmware.",
-        discussion: "The copier (Modbus TCP/RTU), the seal (USB through umockdev) and firmware images arrive with their issues.",
-        version: ImprimaturVersion.string
+        discussion: "The copier serves the Modbus map of docs/modbus-map.md and has a front panel (docs/copier-simulator.md). The seal (USB through umockdev) and firmware images arrive with their issues.",
+        version: ImprimaturVersion.string,
+        subcommands: [CopierCommand.self]
     )
 }

@@ -1,0 +1,120 @@
+import Glibc
+
+/// A connected TCP socket that carries one text line per message, each ended by `\n` (a `\r`
+/// before it is dropped). Owns its descriptor.
+final class LineSocket {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    /// Set after an over-long line, until its newline has gone by.
+    private var discarding = false
+
+    enum Read: Equatable {
+        case line(String)
+        /// A line longer than the limit was skipped.
+        case tooLong
+        /// The peer closed the connection (or it failed).
+        case closed
+        /// Nothing complete arrived before the caller gave up.
+        case gaveUp
+    }
+
+    private var isOpen = true
+
+    init(fd: Int32) { self.fd = fd }
+
+    deinit { close() }
+
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        Glibc.close(fd)
+    }
+
+    /// Waits for the next line. `keepWaiting` is asked every `pollMilliseconds` while nothing
+    /// arrives; returning false gives up.
+    func readLine(maximumLength: Int, pollMilliseconds: Int32 = 100, keepWaiting: () -> Bool = { true }) -> Read {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(buffer[..<newline])
+                buffer.removeSubrange(...newline)
+                if discarding {
+                    discarding = false
+                    continue
+                }
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                guard line.count <= maximumLength else { return .tooLong }
+                return .line(String(decoding: line, as: UTF8.self))
+            }
+            if buffer.count > maximumLength {
+                buffer.removeAll()
+                if !discarding {
+                    discarding = true
+                    return .tooLong
+                }
+            }
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, pollMilliseconds)
+            if ready < 0 && errno != EINTR { return .closed }
+            if ready <= 0 {
+                if !keepWaiting() { return .gaveUp }
+                continue
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = recv(fd, &chunk, chunk.count, 0)
+            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            guard count > 0 else { return .closed }
+            buffer += chunk[0..<count]
+        }
+    }
+
+    /// Sends `text` and a newline.
+    func send(line text: String, peer: String) throws(SocketError) {
+        let bytes = Array((text + "\n").utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let result = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else { throw SocketError("send to", peer) }
+            sent += result
+        }
+    }
+
+    /// A listening socket bound to `address`; returns it and the port actually bound.
+    static func listen(on address: SocketAddress) throws(SocketError) -> (fd: Int32, port: Int) {
+        guard var ipv4 = address.ipv4 else { throw SocketError("listen on", address.description, reason: "not an IPv4 address") }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError("create a socket for", address.description) }
+        var yes: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        let bound = withUnsafePointer(to: &ipv4) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, Glibc.listen(fd, 16) == 0 else {
+            let error = SocketError("listen on", address.description)
+            Glibc.close(fd)
+            throw error
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, Int(UInt16(bigEndian: actual.sin_port)))
+    }
+
+    /// A socket connected to `address`.
+    static func connect(to address: SocketAddress) throws(SocketError) -> LineSocket {
+        guard var ipv4 = address.ipv4 else { throw SocketError("connect to", address.description, reason: "not an IPv4 address") }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError("create a socket for", address.description) }
+        let connected = withUnsafePointer(to: &ipv4) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            let error = SocketError("connect to", address.description)
+            Glibc.close(fd)
+            throw error
+        }
+        return LineSocket(fd: fd)
+    }
+}
