@@ -86,12 +86,6 @@ struct EventCodecTests {
         }
     }
 
-    @Test func grantIDMustBeSixteenBytes() {
-        #expect(throws: WireError.invalidValue(field: "grant id", reason: "must be 16 bytes, got 15")) {
-            try EventGrantID(bytes: [UInt8](repeating: 1, count: 15))
-        }
-    }
-
     @Test func bodyKindsMatchTheirTags() {
         #expect(EventFixtures.everyBody.map(\.kind.rawValue) == [5, 1, 2, 3, 4, 4, 5, 6])
         for body in EventFixtures.everyBody { #expect(body.wireBytes().first == body.kind.rawValue) }

@@ -7,7 +7,7 @@ enum EventFixtures {
     static let otherDevice = try! DeviceID("copier-2")
     static let user = try! UserID("alice")
     static let copier = try! ResourceID("copier-1")
-    static let grant = try! EventGrantID(bytes: Array(0x00...0x0f))
+    static let grant = try! GrantID(bytes: Array(0x00...0x0f))
     static let blob = Hash32.sha256(Array("page one".utf8))
     static let exampleTime = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
     static let exampleKeySeed: [UInt8] = Array(0x00...0x1f)

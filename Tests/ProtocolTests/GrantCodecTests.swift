@@ -16,6 +16,20 @@ struct GrantCodecTests {
         #expect(throws: WireError.invalidValue(field: "grant id", reason: "must be 16 bytes, got 15")) {
             try GrantID(bytes: [UInt8](repeating: 0, count: 15))
         }
+        #expect(throws: WireError.invalidValue(field: "grant id", reason: "must be 16 bytes, got 17")) {
+            try GrantID(bytes: [UInt8](repeating: 0, count: 17))
+        }
+    }
+
+    /// Events and seal frames carry the same id, so a short one is reported the same way
+    /// everywhere: as the whole 16-byte field cut short.
+    @Test func shortGrantIDIsReportedAsOneField() {
+        #expect(throws: WireError.truncated(field: "grant id", needed: 1, available: 15)) {
+            try GrantID(wireBytes: [UInt8](repeating: 0, count: 15))
+        }
+        #expect(throws: WireError.truncated(field: "grant id", needed: 9, available: 7)) {
+            try GrantID(wireBytes: [UInt8](repeating: 0, count: 7))
+        }
     }
 
     @Test func randomGrantIDsComeFromTheInjectedGenerator() {

@@ -134,9 +134,6 @@ struct SealPayloadTests {
         #expect(throws: WireError.invalidValue(field: "nonce", reason: "must be 16 bytes, got 15")) {
             try SealNonce(bytes: [UInt8](repeating: 0, count: 15))
         }
-        #expect(throws: WireError.invalidValue(field: "grant id", reason: "must be 16 bytes, got 17")) {
-            try SealGrantID(bytes: [UInt8](repeating: 0, count: 17))
-        }
     }
 
     @Test func payloadsRoundTripAlone() throws {

@@ -2,7 +2,7 @@
 
 /// One valid frame of every type, with fixed values, for round trips, seeds and examples.
 enum SealSamples {
-    static func grantID() throws -> SealGrantID { try SealGrantID(bytes: Array(0x10...0x1F)) }
+    static func grantID() throws -> GrantID { try GrantID(bytes: Array(0x10...0x1F)) }
     static func nonce() throws -> SealNonce { try SealNonce(bytes: Array(0xA0...0xAF)) }
 
     static func messages() throws -> [SealMessage] {

@@ -38,7 +38,7 @@ public struct CopyJobEvent: Hashable, Sendable {
     /// The copier's own job number, as its controller reports it.
     public let copierJobSequence: UInt32
     public let userID: UserID
-    public let grantID: EventGrantID
+    public let grantID: GrantID
     public let pages: UInt32
     public let copies: UInt32
     public let colourPages: UInt32
@@ -50,7 +50,7 @@ public struct CopyJobEvent: Hashable, Sendable {
     public let end: CopyJobEnd
 
     public init(
-        sessionID: UInt64, copierJobSequence: UInt32, userID: UserID, grantID: EventGrantID,
+        sessionID: UInt64, copierJobSequence: UInt32, userID: UserID, grantID: GrantID,
         pages: UInt32, copies: UInt32, colourPages: UInt32, monoPages: UInt32, duplex: Bool,
         paperSize: PaperSize, started: Timestamp, ended: Timestamp, end: CopyJobEnd
     ) throws(WireError) {

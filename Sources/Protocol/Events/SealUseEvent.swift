@@ -7,7 +7,7 @@ public struct SealUseEvent: Hashable, Sendable {
     public let sessionID: UInt64
     /// The approved seal application (E1-E2) the use counts against; 1 to 64 identifier bytes.
     public let applicationID: String
-    public let grantID: EventGrantID
+    public let grantID: GrantID
     public let userID: UserID
     /// 1 for the first use under the grant.
     public let useNumber: UInt32
@@ -17,7 +17,7 @@ public struct SealUseEvent: Hashable, Sendable {
     public let photoHash: Hash32?
 
     public init(
-        sessionID: UInt64, applicationID: String, grantID: EventGrantID, userID: UserID,
+        sessionID: UInt64, applicationID: String, grantID: GrantID, userID: UserID,
         useNumber: UInt32, usesRemaining: UInt32, location: SealLocation, photoHash: Hash32?
     ) throws(WireError) {
         _ = try Identifier<SealApplicationIDKind>(applicationID)

@@ -80,9 +80,9 @@ public struct SessionEvent: Hashable, Sendable {
     public let userID: UserID
     /// The copier or seal the session unlocked.
     public let resourceID: ResourceID
-    public let grantID: EventGrantID
+    public let grantID: GrantID
 
-    public init(sessionID: UInt64, transition: SessionTransition, userID: UserID, resourceID: ResourceID, grantID: EventGrantID) {
+    public init(sessionID: UInt64, transition: SessionTransition, userID: UserID, resourceID: ResourceID, grantID: GrantID) {
         self.sessionID = sessionID
         self.transition = transition
         self.userID = userID

@@ -1,4 +1,6 @@
 /// Names one grant, limit grant or revoked grant: 128 random bits, 16 raw bytes on the wire.
+/// Events (the grant a session, job or stamp ran under) and seal frames (the grant a seal
+/// session runs under) carry the same id with the same 16 bytes.
 ///
 /// Held as two integers rather than a byte array so that sets of used and revoked ids (which
 /// the agent consults on every unlock) hash and compare without heap allocations.
@@ -51,6 +53,11 @@ extension GrantID: WireCodable {
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
+        // One 16-byte field, so a short id is reported like any other fixed-size field (the
+        // whole id missing bytes), not as a short second half.
+        guard reader.remaining >= Self.byteCount else {
+            throw .truncated(field: "grant id", needed: Self.byteCount - reader.remaining, available: reader.remaining)
+        }
         high = try reader.u64("grant id")
         low = try reader.u64("grant id")
     }

@@ -50,9 +50,9 @@ public struct SealUnlocked: Hashable, Sendable {
     /// Stamps the seal will allow: the lesser of the requested uses and what the grant allows.
     public let usesAllowed: UInt16
     /// The id of the grant the seal accepted.
-    public let grantID: SealGrantID
+    public let grantID: GrantID
 
-    public init(usesAllowed: UInt16, grantID: SealGrantID) throws(WireError) {
+    public init(usesAllowed: UInt16, grantID: GrantID) throws(WireError) {
         guard usesAllowed >= 1 else { throw .invalidValue(field: "uses allowed", reason: "must be at least 1") }
         self.usesAllowed = usesAllowed
         self.grantID = grantID

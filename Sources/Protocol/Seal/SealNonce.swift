@@ -21,19 +21,6 @@ public struct SealNonce: Hashable, Sendable, CustomStringConvertible {
     public var description: String { Hex.encode(bytes) }
 }
 
-/// The 16-byte id of the grant a seal session runs under, as the seal reads it from the grant
-/// token (whose format belongs to the grants part). Encoded as 16 raw bytes.
-public struct SealGrantID: Hashable, Sendable, CustomStringConvertible {
-    public static let byteCount = 16
-    public let bytes: [UInt8]
-
-    public init(bytes: [UInt8]) throws(WireError) {
-        self.bytes = try checkedSixteen(bytes, field: "grant id")
-    }
-
-    public var description: String { Hex.encode(bytes) }
-}
-
 private func checkedSixteen(_ bytes: [UInt8], field: String) throws(WireError) -> [UInt8] {
     guard bytes.count == 16 else { throw .invalidValue(field: field, reason: "must be 16 bytes, got \(bytes.count)") }
     return bytes
@@ -44,13 +31,5 @@ extension SealNonce: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         bytes = try reader.raw("nonce", count: Self.byteCount)
-    }
-}
-
-extension SealGrantID: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.raw(bytes) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        bytes = try reader.raw("grant id", count: Self.byteCount)
     }
 }
