@@ -192,7 +192,7 @@ struct UplinkDecodeErrorTests {
         let resource = try ResourceID("copier-1")
         #expect(throws: WireError.invalidValue(field: "application id", reason: "only a seal request names an application")) {
             try M.GrantRequest(
-                credential: .card(try .init("1"), pin: nil), resourceID: resource, resourceKind: .copier,
+                credential: .card(try .init("1"), pin: nil), resourceID: resource, resourceType: .copier,
                 applicationID: try M.ApplicationID("app-1"), deviceTime: UplinkSamples.time
             )
         }
@@ -244,7 +244,7 @@ struct UplinkDecodeErrorTests {
         var writer = ByteWriter()
         writer.encode(UplinkMessage.Credential.card(try .init("1"), pin: nil))
         writer.encode(try ResourceID("copier-1"))
-        writer.u8(UplinkMessage.HardwareKind.copier.rawValue)
+        writer.u8(ResourceType.copier.rawValue)
         writer.optional(try UplinkMessage.ApplicationID("app-1"))
         writer.encode(UplinkSamples.time)
         #expect(payloadError(.grantRequest, writer.bytes) == .payload(.grantRequest, .invalidValue(

@@ -49,13 +49,13 @@ enum UplinkSamples {
             push("auth-accepted-nothing-held", .authResult(.accepted(lastSequenceHeld: nil))),
             push("auth-refused", .authResult(.refused(try M.Refusal(reason: .authenticationFailed, text: "proof did not verify")))),
             request("grant-request-card", 7, .grantRequest(try M.GrantRequest(
-                credential: .card(card, pin: pin), resourceID: try ResourceID("copier-1"), resourceKind: .copier, deviceTime: time
+                credential: .card(card, pin: pin), resourceID: try ResourceID("copier-1"), resourceType: .copier, deviceTime: time
             ))),
             request("grant-request-card-no-pin", 8, .grantRequest(try M.GrantRequest(
-                credential: .card(card, pin: nil), resourceID: try ResourceID("copier-1"), resourceKind: .copier, deviceTime: time
+                credential: .card(card, pin: nil), resourceID: try ResourceID("copier-1"), resourceType: .copier, deviceTime: time
             ))),
             request("grant-request-seal", 9, .grantRequest(try M.GrantRequest(
-                credential: .user(try UserID("alice"), pin: pin), resourceID: try ResourceID("seal-hq"), resourceKind: .seal,
+                credential: .user(try UserID("alice"), pin: pin), resourceID: try ResourceID("seal-hq"), resourceType: .seal,
                 applicationID: try M.ApplicationID("app-2024-0042"), deviceTime: time
             ))),
             try response("grant", 7, .grant(try M.Grant(accessGrant: [0xa1, 0xa2, 0xa3], limitGrant: [0xb1, 0xb2]))),

@@ -1,4 +1,6 @@
-/// What a grant unlocks. `u8` on the wire: 1 copier, 2 seal; any other value is refused.
+/// The two kinds of hardware an agent drives: what a grant unlocks, what a grant request asks
+/// for, what a firmware image is for. `u8` on the wire: 1 copier, 2 seal; any other value is
+/// refused.
 ///
 /// (Named "type" because `ResourceKind` is already the identifier kind of `ResourceID`.)
 public enum ResourceType: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvertible {

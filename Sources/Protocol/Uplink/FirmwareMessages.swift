@@ -22,7 +22,8 @@ extension UplinkMessage {
     /// The image carries its own vendor signature, checked by the device (SPEC F3); the hash
     /// lets the agent check the transfer before handing the image on.
     public struct FirmwareOffer: Hashable, Sendable {
-        public let deviceKind: HardwareKind
+        /// Whether the image is for a copier controller or a seal.
+        public let deviceKind: ResourceType
         public let version: FirmwareVersion
         /// 1 byte to 64 MiB.
         public let imageSize: UInt64
@@ -30,7 +31,7 @@ extension UplinkMessage {
         /// Names this transfer in `firmwareChunk` and `firmwareStatus`; chosen by the server.
         public let imageID: UInt64
 
-        public init(deviceKind: HardwareKind, version: FirmwareVersion, imageSize: UInt64, imageHash: Hash32, imageID: UInt64) throws(WireError) {
+        public init(deviceKind: ResourceType, version: FirmwareVersion, imageSize: UInt64, imageHash: Hash32, imageID: UInt64) throws(WireError) {
             guard (1...UplinkLimits.firmwareImageSize).contains(imageSize) else {
                 throw .invalidValue(field: "image size", reason: "\(imageSize) is not between 1 and \(UplinkLimits.firmwareImageSize)")
             }

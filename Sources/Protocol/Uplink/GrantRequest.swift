@@ -1,12 +1,4 @@
 extension UplinkMessage {
-    /// The two kinds of hardware an agent drives; also the device kind of a firmware image.
-    public enum HardwareKind: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvertible {
-        case copier = 1
-        case seal = 2
-
-        public var description: String { self == .copier ? "copier" : "seal" }
-    }
-
     public enum ApplicationKind: IdentifierKind { public static let field = "application id" }
     /// A seal-use application (SPEC E1) approved on the server.
     public typealias ApplicationID = Identifier<ApplicationKind>
@@ -50,22 +42,22 @@ extension UplinkMessage {
     public struct GrantRequest: Hashable, Sendable {
         public let credential: Credential
         public let resourceID: ResourceID
-        public let resourceKind: HardwareKind
+        public let resourceType: ResourceType
         /// The approved seal application being used; only for a seal, optional even then.
         public let applicationID: ApplicationID?
         /// The device's clock when the person identified.
         public let deviceTime: Timestamp
 
         public init(
-            credential: Credential, resourceID: ResourceID, resourceKind: HardwareKind,
+            credential: Credential, resourceID: ResourceID, resourceType: ResourceType,
             applicationID: ApplicationID? = nil, deviceTime: Timestamp
         ) throws(WireError) {
-            if applicationID != nil && resourceKind != .seal {
+            if applicationID != nil && resourceType != .seal {
                 throw .invalidValue(field: "application id", reason: "only a seal request names an application")
             }
             self.credential = credential
             self.resourceID = resourceID
-            self.resourceKind = resourceKind
+            self.resourceType = resourceType
             self.applicationID = applicationID
             self.deviceTime = deviceTime
         }
@@ -77,16 +69,6 @@ extension UplinkMessage {
         for (index, byte) in bytes.enumerated() where !(0x21...0x7e).contains(byte) {
             throw .invalidValue(field: field, reason: "byte \(byte) at position \(index) is not printable ASCII")
         }
-    }
-}
-
-extension UplinkMessage.HardwareKind: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let tag = try reader.u8("hardware kind")
-        guard let kind = Self(rawValue: tag) else { throw .unknownTag(field: "hardware kind", tag: UInt64(tag)) }
-        self = kind
     }
 }
 
@@ -137,7 +119,7 @@ extension UplinkMessage.GrantRequest: WireCodable {
     public func encode(to writer: inout ByteWriter) {
         writer.encode(credential)
         writer.encode(resourceID)
-        writer.encode(resourceKind)
+        writer.encode(resourceType)
         writer.optional(applicationID)
         writer.encode(deviceTime)
     }
@@ -146,7 +128,7 @@ extension UplinkMessage.GrantRequest: WireCodable {
         try self.init(
             credential: try reader.decode(),
             resourceID: try reader.decode(),
-            resourceKind: try reader.decode(),
+            resourceType: try reader.decode(),
             applicationID: try reader.optional("application id"),
             deviceTime: try UplinkFieldRules.readTimestamp(&reader, "device time")
         )
