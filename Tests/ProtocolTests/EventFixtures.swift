@@ -8,6 +8,7 @@ enum EventFixtures {
     static let user = try! UserID("alice")
     static let copier = try! ResourceID("copier-1")
     static let grant = try! GrantID(bytes: Array(0x00...0x0f))
+    static let application = try! ApplicationID("APP-2024-0001")
     static let blob = Hash32.sha256(Array("page one".utf8))
     static let exampleTime = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
     static let exampleKeySeed: [UInt8] = Array(0x00...0x1f)
@@ -31,7 +32,7 @@ enum EventFixtures {
     ))
 
     static let sealUse = EventBody.sealUse(try! SealUseEvent(
-        sessionID: 7, applicationID: "APP-2024-0001", grantID: grant, userID: user,
+        sessionID: 7, applicationID: application, grantID: grant, userID: user,
         useNumber: 1, usesRemaining: 2,
         location: try! SealLocation(
             placeName: "本社 3F 法務部",
@@ -41,7 +42,7 @@ enum EventFixtures {
     ))
 
     static let sealUseWithoutExtras = EventBody.sealUse(try! SealUseEvent(
-        sessionID: 7, applicationID: "APP-2024-0001", grantID: grant, userID: user,
+        sessionID: 7, applicationID: application, grantID: grant, userID: user,
         useNumber: 3, usesRemaining: 0, location: try! SealLocation(placeName: "Reception"), photoHash: nil
     ))
 

@@ -193,7 +193,7 @@ struct UplinkDecodeErrorTests {
         #expect(throws: WireError.invalidValue(field: "application id", reason: "only a seal request names an application")) {
             try M.GrantRequest(
                 credential: .card(try .init("1"), pin: nil), resourceID: resource, resourceType: .copier,
-                applicationID: try M.ApplicationID("app-1"), deviceTime: UplinkSamples.time
+                applicationID: try ApplicationID("app-1"), deviceTime: UplinkSamples.time
             )
         }
         #expect(throws: WireError.tooLong(field: "card number", length: 65, limit: 64)) { try M.CardNumber(String(repeating: "1", count: 65)) }
@@ -245,7 +245,7 @@ struct UplinkDecodeErrorTests {
         writer.encode(UplinkMessage.Credential.card(try .init("1"), pin: nil))
         writer.encode(try ResourceID("copier-1"))
         writer.u8(ResourceType.copier.rawValue)
-        writer.optional(try UplinkMessage.ApplicationID("app-1"))
+        writer.optional(try ApplicationID("app-1"))
         writer.encode(UplinkSamples.time)
         #expect(payloadError(.grantRequest, writer.bytes) == .payload(.grantRequest, .invalidValue(
             field: "application id", reason: "only a seal request names an application"

@@ -56,7 +56,7 @@ enum UplinkSamples {
             ))),
             request("grant-request-seal", 9, .grantRequest(try M.GrantRequest(
                 credential: .user(try UserID("alice"), pin: pin), resourceID: try ResourceID("seal-hq"), resourceType: .seal,
-                applicationID: try M.ApplicationID("app-2024-0042"), deviceTime: time
+                applicationID: try ApplicationID("app-2024-0042"), deviceTime: time
             ))),
             try response("grant", 7, .grant(try M.Grant(accessGrant: [0xa1, 0xa2, 0xa3], limitGrant: [0xb1, 0xb2]))),
             try response("grant-no-limit", 9, .grant(try M.Grant(accessGrant: [0xa1]))),

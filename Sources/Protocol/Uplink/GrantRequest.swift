@@ -1,8 +1,4 @@
 extension UplinkMessage {
-    public enum ApplicationKind: IdentifierKind { public static let field = "application id" }
-    /// A seal-use application (SPEC E1) approved on the server.
-    public typealias ApplicationID = Identifier<ApplicationKind>
-
     /// A card number as the reader delivered it: 1 to 64 bytes of printable ASCII (0x21-0x7E).
     public struct CardNumber: Hashable, Sendable, CustomStringConvertible {
         public let value: String
