@@ -10,7 +10,7 @@ enum SealSamples {
             .deviceInfoRequest,
             .deviceInfo(SealDeviceInfo(
                 model: .simulated, serial: try ResourceID("seal-hq-1"),
-                firmware: SealFirmwareVersion(major: 1, minor: 4, patch: 2), nonce: try nonce(), usesCounter: 1234
+                firmware: FirmwareVersion(major: 1, minor: 4, patch: 2), nonce: try nonce(), usesCounter: 1234
             )),
             .unlock(try SealUnlock(grantToken: Array("grant-token".utf8), uses: 3, nonce: try nonce())),
             .unlocked(try SealUnlocked(usesAllowed: 3, grantID: try grantID())),

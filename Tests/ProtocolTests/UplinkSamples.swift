@@ -81,7 +81,7 @@ enum UplinkSamples {
             push("blob-status-complete", .blobStatus(try M.BlobStatus(hash: hashA, state: .complete))),
             push("blob-chunk", .blobChunk(try M.BlobChunk(hash: hashA, offset: 65_536, data: [0xff, 0xd8, 0xff, 0xe0]))),
             push("firmware-offer", .firmwareOffer(try M.FirmwareOffer(
-                deviceKind: .seal, version: M.FirmwareVersion(major: 1, minor: 4, patch: 2), imageSize: 262_144, imageHash: hashB, imageID: 99
+                deviceKind: .seal, version: FirmwareVersion(major: 1, minor: 4, patch: 2), imageSize: 262_144, imageHash: hashB, imageID: 99
             ))),
             push("firmware-chunk", .firmwareChunk(try M.FirmwareChunk(imageID: 99, offset: 0, data: [0x7f, 0x45, 0x4c, 0x46]))),
             push("firmware-status", .firmwareStatus(try M.FirmwareStatus(imageID: 99, state: .trial, bytesReceived: 262_144, message: "booted 1.4.2"))),

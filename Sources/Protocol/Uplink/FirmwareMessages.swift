@@ -1,23 +1,4 @@
 extension UplinkMessage {
-    /// A firmware version `major.minor.patch`, each a u16; ordered so "never older" is a compare.
-    public struct FirmwareVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
-        public let major: UInt16
-        public let minor: UInt16
-        public let patch: UInt16
-
-        public init(major: UInt16, minor: UInt16, patch: UInt16) {
-            self.major = major
-            self.minor = minor
-            self.patch = patch
-        }
-
-        public static func < (lhs: Self, rhs: Self) -> Bool {
-            (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
-        }
-
-        public var description: String { "\(major).\(minor).\(patch)" }
-    }
-
     /// Server → agent: a firmware image for the copier controller or the seal is ready to send.
     /// The image carries its own vendor signature, checked by the device (SPEC F3); the hash
     /// lets the agent check the transfer before handing the image on.
@@ -107,20 +88,6 @@ extension UplinkMessage {
             self.bytesReceived = bytesReceived
             self.message = message
         }
-    }
-}
-
-extension UplinkMessage.FirmwareVersion: WireCodable {
-    public func encode(to writer: inout ByteWriter) {
-        writer.u16(major)
-        writer.u16(minor)
-        writer.u16(patch)
-    }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        major = try reader.u16("firmware major version")
-        minor = try reader.u16("firmware minor version")
-        patch = try reader.u16("firmware patch version")
     }
 }
 
