@@ -24,11 +24,11 @@ enum EventFixtures {
     ))
 
     static let content = EventBody.content(try! ContentEvent(
-        sessionID: 1, copierJobSequence: 42, pageNumber: 1, blobHash: blob, byteCount: 183_422, mediaType: "image/png"
+        sessionID: 1, copierJobSequence: 42, pageNumber: 1, blobHash: blob, byteCount: 183_422, mediaType: try! MediaType("image/png")
     ))
 
-    static let photo = EventBody.photo(try! PhotoEvent(
-        sessionID: 1, blobHash: blob, byteCount: 52_100, mediaType: "image/jpeg", reason: .unlock
+    static let photo = EventBody.photo(PhotoEvent(
+        sessionID: 1, blobHash: blob, byteCount: 52_100, mediaType: try! MediaType("image/jpeg"), reason: .unlock
     ))
 
     static let sealUse = EventBody.sealUse(try! SealUseEvent(

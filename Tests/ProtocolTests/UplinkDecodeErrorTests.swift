@@ -200,9 +200,9 @@ struct UplinkDecodeErrorTests {
         #expect(throws: WireError.tooLong(field: "PIN", length: 17, limit: 16)) { try M.PIN(String(repeating: "1", count: 17)) }
         #expect(throws: WireError.self) { try M.PIN("12 4") }
         #expect(throws: WireError.self) { try M.PIN("") }
-        #expect(throws: WireError.self) { try M.MediaType("Image/JPEG") }
-        #expect(throws: WireError.self) { try M.MediaType("image") }
-        #expect(throws: WireError.self) { try M.MediaType("image/jpeg/x") }
+        #expect(throws: WireError.self) { try MediaType("Image/JPEG") }
+        #expect(throws: WireError.self) { try MediaType("image") }
+        #expect(throws: WireError.self) { try MediaType("image/jpeg/x") }
         #expect(throws: WireError.self) { try M.Grant(accessGrant: []) }
         #expect(throws: WireError.self) { try M.Grant(accessGrant: [UInt8](repeating: 0, count: 4097)) }
         #expect(throws: WireError.self) { try M.LimitUpdate(limitGrants: []) }

@@ -76,7 +76,7 @@ enum UplinkSamples {
             try response("usage-hash-answer", 21, .usageHashAnswer(M.UsageHashAnswer(
                 queryID: 5, entryCount: 12, usageHash: hashA, treeSize: 40, treeRoot: hashB, verifiedUnaltered: true
             ))),
-            request("blob-offer", 30, .blobOffer(try M.BlobOffer(hash: hashA, totalSize: 100_000, mediaType: try M.MediaType("image/jpeg")))),
+            request("blob-offer", 30, .blobOffer(try M.BlobOffer(hash: hashA, totalSize: 100_000, mediaType: try MediaType("image/jpeg")))),
             try response("blob-status-receiving", 30, .blobStatus(try M.BlobStatus(hash: hashA, state: .receiving(bytesHeld: 65_536)))),
             push("blob-status-complete", .blobStatus(try M.BlobStatus(hash: hashA, state: .complete))),
             push("blob-chunk", .blobChunk(try M.BlobChunk(hash: hashA, offset: 65_536, data: [0xff, 0xd8, 0xff, 0xe0]))),

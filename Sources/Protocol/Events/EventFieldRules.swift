@@ -1,29 +1,6 @@
 /// Checks shared by several event kinds. They run both when a value is built and when it is
 /// decoded, so an event that could not have been constructed can never be decoded either.
 enum EventFieldRules {
-    /// Media types are `type/subtype` tokens such as `image/jpeg`: visible ASCII, no
-    /// parameters, so two spellings of one type cannot hash differently by accident of spacing.
-    static let mediaTypeLimit = 127
-
-    static func checkMediaType(_ bytes: [UInt8]) throws(WireError) {
-        guard !bytes.isEmpty else { throw .invalidValue(field: "media type", reason: "must not be empty") }
-        guard bytes.count <= mediaTypeLimit else {
-            throw .tooLong(field: "media type", length: bytes.count, limit: mediaTypeLimit)
-        }
-        for (index, byte) in bytes.enumerated() where byte < 0x21 || byte > 0x7e {
-            throw .invalidValue(field: "media type", reason: "byte \(byte) at position \(index) is not visible ASCII")
-        }
-        guard bytes.filter({ $0 == UInt8(ascii: "/") }).count == 1 else {
-            throw .invalidValue(field: "media type", reason: "must be type/subtype with exactly one '/'")
-        }
-    }
-
-    static func readMediaType(_ reader: inout ByteReader) throws(WireError) -> String {
-        let raw = try reader.bytes("media type", .u8, limit: mediaTypeLimit)
-        try checkMediaType(raw)
-        return String(decoding: raw, as: UTF8.self)
-    }
-
     /// Free UTF-8 text of `minimum...limit` bytes.
     static func checkText(_ text: String, field: String, minimum: Int, limit: Int) throws(WireError) {
         let count = text.utf8.count
