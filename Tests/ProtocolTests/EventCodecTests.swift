@@ -74,7 +74,7 @@ struct EventCodecTests {
     @Test func negativeTimeIsRefused() {
         var bytes = EventFixtures.exampleFirst.wireBytes()
         bytes[1 + 8 + 8 + 32] = 0x80
-        #expect(throws: WireError.invalidValue(field: "timestamp", reason: "negative (\(Int64.min + 1_700_000_000_000))")) {
+        #expect(throws: WireError.invalidValue(field: "timestamp", reason: "negative timestamp (\(Int64.min + 1_700_000_000_000))")) {
             try Event(wireBytes: bytes)
         }
     }

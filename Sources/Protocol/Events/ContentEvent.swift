@@ -42,7 +42,7 @@ extension ContentEvent: WireCodable {
             sessionID: try reader.u64("session id"),
             copierJobSequence: try reader.u32("copier job sequence"),
             pageNumber: try reader.u32("page number"),
-            blobHash: try EventFieldRules.readHash(&reader, field: "blob hash"),
+            blobHash: try Hash32(from: &reader, field: "blob hash"),
             byteCount: try reader.u64("byte count"),
             mediaType: try reader.decode()
         )

@@ -64,7 +64,7 @@ extension Event: WireCodable {
         try self.init(
             deviceID: try reader.decode(),
             sequence: try reader.u64("sequence"),
-            previousHash: try EventFieldRules.readHash(&reader, field: "previous hash"),
+            previousHash: try Hash32(from: &reader, field: "previous hash"),
             time: try reader.decode(),
             body: try reader.decode()
         )

@@ -20,11 +20,6 @@ enum EventFieldRules {
         guard value >= 1 else { throw .invalidValue(field: field, reason: "must be at least 1") }
     }
 
-    /// A hash read under its own field name, so an error says which hash was short.
-    static func readHash(_ reader: inout ByteReader, field: String) throws(WireError) -> Hash32 {
-        try Hash32(bytes: try reader.raw(field, count: Hash32.byteCount))
-    }
-
     static func writeI32(_ value: Int32, to writer: inout ByteWriter) {
         writer.u32(UInt32(bitPattern: value))
     }

@@ -58,7 +58,7 @@ extension PhotoEvent: WireCodable {
     public init(from reader: inout ByteReader) throws(WireError) {
         self.init(
             sessionID: try reader.u64("session id"),
-            blobHash: try EventFieldRules.readHash(&reader, field: "blob hash"),
+            blobHash: try Hash32(from: &reader, field: "blob hash"),
             byteCount: try reader.u64("byte count"),
             mediaType: try reader.decode(),
             reason: try reader.decode()

@@ -32,6 +32,12 @@ extension Hash32: WireCodable {
     public func encode(to writer: inout ByteWriter) { writer.raw(bytes) }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        bytes = try reader.raw("hash", count: Self.byteCount)
+        try self.init(from: &reader, field: "hash")
+    }
+
+    /// A hash read under its own field name (`blob hash`, `tree root`, ...), so an error says
+    /// which hash was cut short. Every part reads its hashes through this one reader.
+    init(from reader: inout ByteReader, field: String) throws(WireError) {
+        bytes = try reader.raw(field, count: Self.byteCount)
     }
 }

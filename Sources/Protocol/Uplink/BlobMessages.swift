@@ -65,7 +65,7 @@ extension UplinkMessage.BlobOffer: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
-            hash: try UplinkFieldRules.readHash(&reader, "blob hash"),
+            hash: try Hash32(from: &reader, field: "blob hash"),
             totalSize: try reader.u64("blob size"),
             mediaType: try reader.decode()
         )
@@ -81,7 +81,7 @@ extension UplinkMessage.BlobChunk: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
-            hash: try UplinkFieldRules.readHash(&reader, "blob hash"),
+            hash: try Hash32(from: &reader, field: "blob hash"),
             offset: try reader.u64("blob offset"),
             data: try reader.bytes("blob data", .u32, limit: UplinkLimits.chunkSize)
         )
@@ -101,7 +101,7 @@ extension UplinkMessage.BlobStatus: WireCodable {
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let hash = try UplinkFieldRules.readHash(&reader, "blob hash")
+        let hash = try Hash32(from: &reader, field: "blob hash")
         let state: State
         switch try reader.u8("blob state") {
         case 1: state = .receiving(bytesHeld: try reader.u64("bytes held"))

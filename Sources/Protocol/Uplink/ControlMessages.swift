@@ -74,7 +74,7 @@ extension UplinkMessage.Ping: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         nonce = try reader.u64("ping nonce")
-        senderTime = try UplinkFieldRules.readTimestamp(&reader, "sender time")
+        senderTime = try Timestamp(from: &reader, field: "sender time")
     }
 }
 

@@ -105,7 +105,7 @@ extension UplinkMessage.FirmwareOffer: WireCodable {
             deviceKind: try reader.decode(),
             version: try reader.decode(),
             imageSize: try reader.u64("image size"),
-            imageHash: try UplinkFieldRules.readHash(&reader, "image hash"),
+            imageHash: try Hash32(from: &reader, field: "image hash"),
             imageID: try reader.u64("image id")
         )
     }

@@ -139,7 +139,7 @@ extension UplinkMessage.ServerKey: WireCodable {
         guard keyID == publicKey.keyID else {
             throw .invalidValue(field: "key id", reason: "\(keyID) does not name the public key that follows (\(publicKey.keyID))")
         }
-        validUntil = try UplinkFieldRules.readTimestamp(&reader, "valid until")
+        validUntil = try Timestamp(from: &reader, field: "valid until")
     }
 }
 

@@ -126,7 +126,7 @@ extension UplinkMessage.GrantRequest: WireCodable {
             resourceID: try reader.decode(),
             resourceType: try reader.decode(),
             applicationID: try reader.optional("application id"),
-            deviceTime: try UplinkFieldRules.readTimestamp(&reader, "device time")
+            deviceTime: try Timestamp(from: &reader, field: "device time")
         )
     }
 }

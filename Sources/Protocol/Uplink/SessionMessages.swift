@@ -157,7 +157,7 @@ extension UplinkMessage.Challenge: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         nonce = try reader.decode()
-        serverTime = try UplinkFieldRules.readTimestamp(&reader, "server time")
+        serverTime = try Timestamp(from: &reader, field: "server time")
         serverID = try reader.decode()
     }
 }

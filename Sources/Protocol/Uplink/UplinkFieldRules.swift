@@ -37,17 +37,3 @@ enum UplinkFieldRules {
         lhs.lexicographicallyPrecedes(rhs)
     }
 }
-
-extension UplinkFieldRules {
-    /// A SHA-256 read under its own field name, so an error says which hash was cut short.
-    static func readHash(_ reader: inout ByteReader, _ field: String) throws(WireError) -> Hash32 {
-        try Hash32(bytes: try reader.raw(field, count: Hash32.byteCount))
-    }
-
-    /// A timestamp read under its own field name; negative values are refused as everywhere.
-    static func readTimestamp(_ reader: inout ByteReader, _ field: String) throws(WireError) -> Timestamp {
-        let value = try reader.i64(field)
-        guard value >= 0 else { throw .invalidValue(field: field, reason: "negative timestamp (\(value))") }
-        return Timestamp(millisecondsSinceEpoch: value)
-    }
-}
