@@ -19,9 +19,7 @@ public struct GrantID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Wraps exactly 16 bytes.
     public init(bytes: [UInt8]) throws(WireError) {
-        guard bytes.count == Self.byteCount else {
-            throw .invalidValue(field: "grant id", reason: "must be 16 bytes, got \(bytes.count)")
-        }
+        let bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "grant id")
         high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
         low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
     }

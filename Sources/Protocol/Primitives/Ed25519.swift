@@ -40,10 +40,7 @@ public struct Signature: Hashable, Sendable {
     public let bytes: [UInt8]
 
     public init(bytes: [UInt8]) throws(WireError) {
-        guard bytes.count == Self.byteCount else {
-            throw .invalidValue(field: "signature", reason: "must be 64 bytes, got \(bytes.count)")
-        }
-        self.bytes = bytes
+        self.bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "signature")
     }
 }
 
@@ -61,10 +58,7 @@ public struct KeyID: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
 
     public init(bytes: [UInt8]) throws(WireError) {
-        guard bytes.count == Self.byteCount else {
-            throw .invalidValue(field: "key id", reason: "must be 8 bytes, got \(bytes.count)")
-        }
-        self.bytes = bytes
+        self.bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "key id")
     }
 
     init(publicKeyBytes: [UInt8]) {

@@ -8,10 +8,7 @@ public struct Hash32: Hashable, Sendable, CustomStringConvertible {
 
     /// Wraps exactly 32 bytes.
     public init(bytes: [UInt8]) throws(WireError) {
-        guard bytes.count == Self.byteCount else {
-            throw .invalidValue(field: "hash", reason: "must be 32 bytes, got \(bytes.count)")
-        }
-        self.bytes = bytes
+        self.bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "hash")
     }
 
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }

@@ -5,25 +5,17 @@ public struct SealNonce: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
 
     public init(bytes: [UInt8]) throws(WireError) {
-        self.bytes = try checkedSixteen(bytes, field: "nonce")
+        self.bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "nonce")
     }
 
     /// A nonce from `generator` (the seal passes a cryptographic one; tests a seeded one).
     public static func random<G: RandomNumberGenerator>(using generator: inout G) -> SealNonce {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(byteCount)
-        for _ in 0..<byteCount { bytes.append(UInt8.random(in: 0...UInt8.max, using: &generator)) }
-        return SealNonce(unchecked: bytes)
+        SealNonce(unchecked: FixedBytes.random(count: byteCount, using: &generator))
     }
 
     private init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
     public var description: String { Hex.encode(bytes) }
-}
-
-private func checkedSixteen(_ bytes: [UInt8], field: String) throws(WireError) -> [UInt8] {
-    guard bytes.count == 16 else { throw .invalidValue(field: field, reason: "must be 16 bytes, got \(bytes.count)") }
-    return bytes
 }
 
 extension SealNonce: WireCodable {

@@ -65,23 +65,12 @@ extension UplinkMessage {
         public let bytes: [UInt8]
 
         public init(bytes: [UInt8]) throws(WireError) {
-            guard bytes.count == Self.byteCount else {
-                throw .invalidValue(field: "nonce", reason: "must be 32 bytes, got \(bytes.count)")
-            }
-            self.bytes = bytes
+            self.bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "nonce")
         }
 
         /// A fresh nonce from `generator` (the server passes a cryptographically secure one).
         public init(using generator: inout some RandomNumberGenerator) {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(Self.byteCount)
-            for _ in 0..<Self.byteCount / 8 {
-                let word = generator.next()
-                for shift in stride(from: 56, through: 0, by: -8) {
-                    bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-                }
-            }
-            self.bytes = bytes
+            bytes = FixedBytes.random(count: Self.byteCount, using: &generator)
         }
 
         public var description: String { Hex.encode(bytes) }
