@@ -151,8 +151,8 @@ struct SealPayloadTests {
     }
 
     @Test func nonceComesFromTheInjectedGenerator() {
-        var first = SealTestGenerator(seed: 42)
-        var second = SealTestGenerator(seed: 42)
+        var first = SplitMix64(seed: 42)
+        var second = SplitMix64(seed: 42)
         let nonce = SealNonce.random(using: &first)
         #expect(nonce == SealNonce.random(using: &second))
         #expect(nonce.bytes.count == 16)
@@ -161,18 +161,5 @@ struct SealPayloadTests {
 
     @Test func errorCodesAreStable() {
         #expect(SealErrorCode.allCases.map(\.rawValue) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255])
-    }
-}
-
-/// SplitMix64: a deterministic generator for tests.
-struct SealTestGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
