@@ -7,41 +7,38 @@
 /// type has one encoding, and an event hash cannot depend on how a name was capitalised.
 public struct MediaType: Hashable, Sendable, CustomStringConvertible {
     public static let maximumLength = 127
-    static let field = "media type"
 
     public let value: String
 
     public init(_ value: String) throws(WireError) {
-        try Self.validate(Array(value.utf8))
+        try Self.rule.check(value)
+        try Self.checkTypeAndSubtype(value)
         self.value = value
     }
 
     public var description: String { value }
 
-    static func validate(_ bytes: [UInt8]) throws(WireError) {
-        guard !bytes.isEmpty else { throw .invalidValue(field: field, reason: "must not be empty") }
-        guard bytes.count <= maximumLength else {
-            throw .tooLong(field: field, length: bytes.count, limit: maximumLength)
-        }
-        let slashes = bytes.indices.filter { bytes[$0] == UInt8(ascii: "/") }
-        guard slashes.count == 1, let slash = slashes.first, slash > 0, slash < bytes.count - 1 else {
-            throw .invalidValue(field: field, reason: "must be type/subtype: one '/' with text on both sides")
-        }
-        for (index, byte) in bytes.enumerated() where !allowed.contains(byte) {
-            throw .invalidValue(field: field, reason: "byte \(byte) at position \(index) is not one of a-z 0-9 ! # $ & - ^ _ . + /")
-        }
-    }
+    private static let rule = ASCIIName(
+        field: "media type", limit: maximumLength, alphabet: "one of a-z 0-9 ! # $ & - ^ _ . + /"
+    ) { allowed.contains($0) }
 
     private static let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789!#$&-^_.+/".utf8)
+
+    private static func checkTypeAndSubtype(_ value: String) throws(WireError) {
+        let bytes = Array(value.utf8)
+        let slashes = bytes.indices.filter { bytes[$0] == UInt8(ascii: "/") }
+        guard slashes.count == 1, let slash = slashes.first, slash > 0, slash < bytes.count - 1 else {
+            throw .invalidValue(field: rule.field, reason: "must be type/subtype: one '/' with text on both sides")
+        }
+    }
 }
 
 extension MediaType: WireCodable {
     public func encode(to writer: inout ByteWriter) { writer.string(value, .u8) }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let raw = try reader.bytes(Self.field, .u8, limit: Self.maximumLength)
-        try Self.validate(raw)
-        // Validated ASCII is valid UTF-8.
-        value = String(decoding: raw, as: UTF8.self)
+        let value = try Self.rule.read(from: &reader)
+        try Self.checkTypeAndSubtype(value)
+        self.value = value
     }
 }

@@ -4,11 +4,13 @@ extension UplinkMessage {
         public let value: String
 
         public init(_ value: String) throws(WireError) {
-            try UplinkMessage.checkPrintableASCII(Array(value.utf8), "card number", limit: UplinkLimits.cardNumberLength)
+            try Self.rule.check(value)
             self.value = value
         }
 
         public var description: String { value }
+
+        static let rule = ASCIIName.printable("card number", limit: UplinkLimits.cardNumberLength)
     }
 
     /// A PIN: 1 to 16 bytes of printable ASCII (0x21-0x7E). Its description is redacted so a PIN
@@ -17,12 +19,14 @@ extension UplinkMessage {
         public let value: String
 
         public init(_ value: String) throws(WireError) {
-            try UplinkMessage.checkPrintableASCII(Array(value.utf8), "PIN", limit: UplinkLimits.pinLength)
+            try Self.rule.check(value)
             self.value = value
         }
 
         public var description: String { "PIN(redacted)" }
         public var debugDescription: String { description }
+
+        static let rule = ASCIIName.printable("PIN", limit: UplinkLimits.pinLength)
     }
 
     /// How the person at the device identified themselves (SPEC A2).
@@ -58,23 +62,13 @@ extension UplinkMessage {
             self.deviceTime = deviceTime
         }
     }
-
-    static func checkPrintableASCII(_ bytes: [UInt8], _ field: String, limit: Int) throws(WireError) {
-        guard !bytes.isEmpty else { throw .invalidValue(field: field, reason: "must not be empty") }
-        guard bytes.count <= limit else { throw .tooLong(field: field, length: bytes.count, limit: limit) }
-        for (index, byte) in bytes.enumerated() where !(0x21...0x7e).contains(byte) {
-            throw .invalidValue(field: field, reason: "byte \(byte) at position \(index) is not printable ASCII")
-        }
-    }
 }
 
 extension UplinkMessage.CardNumber: WireCodable {
     public func encode(to writer: inout ByteWriter) { writer.string(value, .u8) }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let raw = try reader.bytes("card number", .u8, limit: UplinkLimits.cardNumberLength)
-        try UplinkMessage.checkPrintableASCII(raw, "card number", limit: UplinkLimits.cardNumberLength)
-        value = String(decoding: raw, as: UTF8.self)
+        value = try Self.rule.read(from: &reader)
     }
 }
 
@@ -82,9 +76,7 @@ extension UplinkMessage.PIN: WireCodable {
     public func encode(to writer: inout ByteWriter) { writer.string(value, .u8) }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let raw = try reader.bytes("PIN", .u8, limit: UplinkLimits.pinLength)
-        try UplinkMessage.checkPrintableASCII(raw, "PIN", limit: UplinkLimits.pinLength)
-        value = String(decoding: raw, as: UTF8.self)
+        value = try Self.rule.read(from: &reader)
     }
 }
 
