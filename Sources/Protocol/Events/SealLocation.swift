@@ -43,7 +43,7 @@ public struct SealLocation: Sendable {
     public let coordinate: GeoCoordinate?
 
     public init(placeName: String, coordinate: GeoCoordinate? = nil) throws(WireError) {
-        try EventFieldRules.checkText(placeName, field: "place name", minimum: 1, limit: Self.placeNameLimit)
+        try FieldRules.checkText(placeName, "place name", minimum: 1, limit: Self.placeNameLimit)
         self.placeName = placeName
         self.coordinate = coordinate
     }
@@ -71,7 +71,7 @@ extension SealLocation: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
-            placeName: try EventFieldRules.readText(&reader, field: "place name", prefix: .u8, minimum: 1, limit: Self.placeNameLimit),
+            placeName: try FieldRules.readText(&reader, "place name", .u8, minimum: 1, limit: Self.placeNameLimit),
             coordinate: try reader.optional("coordinate")
         )
     }

@@ -15,8 +15,7 @@ struct ASCIIName: Sendable {
     }
 
     func check(_ bytes: [UInt8]) throws(WireError) {
-        guard !bytes.isEmpty else { throw .invalidValue(field: field, reason: "must not be empty") }
-        guard bytes.count <= limit else { throw .tooLong(field: field, length: bytes.count, limit: limit) }
+        try FieldRules.checkBytes(bytes.count, field, limit: limit)
         for (index, byte) in bytes.enumerated() where !allows(byte) {
             throw .invalidValue(field: field, reason: "byte \(byte) at position \(index) is not \(alphabet)")
         }

@@ -51,8 +51,7 @@ public struct SealErrorReport: Hashable, Sendable, CustomStringConvertible {
     public let text: String
 
     public init(code: SealErrorCode, text: String) throws(WireError) {
-        let size = text.utf8.count
-        guard size <= Self.maximumTextSize else { throw .tooLong(field: "error text", length: size, limit: Self.maximumTextSize) }
+        try FieldRules.checkText(text, "error text", limit: Self.maximumTextSize)
         self.code = code
         self.text = text
     }

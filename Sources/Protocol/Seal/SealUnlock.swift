@@ -18,10 +18,7 @@ public struct SealUnlock: Hashable, Sendable {
     }
 
     private static func check(grantToken: [UInt8]) throws(WireError) {
-        guard !grantToken.isEmpty else { throw .invalidValue(field: "grant token", reason: "must not be empty") }
-        guard grantToken.count <= maximumGrantTokenSize else {
-            throw .tooLong(field: "grant token", length: grantToken.count, limit: maximumGrantTokenSize)
-        }
+        try FieldRules.checkBytes(grantToken.count, "grant token", limit: maximumGrantTokenSize)
     }
 
     private static func check(uses: UInt16) throws(WireError) {

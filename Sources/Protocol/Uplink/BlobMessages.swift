@@ -25,7 +25,7 @@ extension UplinkMessage {
         public let data: [UInt8]
 
         public init(hash: Hash32, offset: UInt64, data: [UInt8]) throws(WireError) {
-            try UplinkFieldRules.checkToken(data, "blob data", limit: UplinkLimits.chunkSize)
+            try FieldRules.checkBytes(data.count, "blob data", limit: UplinkLimits.chunkSize)
             try UplinkFieldRules.checkChunk(offset: offset, count: data.count, limit: UplinkLimits.blobSize, "blob chunk")
             self.hash = hash
             self.offset = offset

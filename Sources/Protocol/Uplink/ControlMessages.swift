@@ -59,7 +59,7 @@ extension UplinkMessage {
         public let text: String
 
         public init(code: ErrorCode, text: String) throws(WireError) {
-            try UplinkFieldRules.checkText(text, "error text")
+            try FieldRules.checkText(text, "error text", limit: UplinkLimits.textLength)
             self.code = code
             self.text = text
         }

@@ -19,7 +19,7 @@ extension UplinkMessage {
                 throw .invalidValue(field: "first sequence", reason: "\(firstSequence) + \(events.count - 1) overflows u64")
             }
             for event in events {
-                try UplinkFieldRules.checkToken(event, "event", limit: UplinkLimits.eventSize)
+                try FieldRules.checkBytes(event.count, "event", limit: UplinkLimits.eventSize)
             }
             self.firstSequence = firstSequence
             self.events = events
@@ -40,7 +40,7 @@ extension UplinkMessage {
         public let token: [UInt8]
 
         public init(token: [UInt8]) throws(WireError) {
-            try UplinkFieldRules.checkToken(token, "checkpoint", limit: UplinkLimits.checkpointTokenSize)
+            try FieldRules.checkBytes(token.count, "checkpoint", limit: UplinkLimits.checkpointTokenSize)
             self.token = token
         }
     }

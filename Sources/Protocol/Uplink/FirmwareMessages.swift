@@ -32,7 +32,7 @@ extension UplinkMessage {
         public let data: [UInt8]
 
         public init(imageID: UInt64, offset: UInt64, data: [UInt8]) throws(WireError) {
-            try UplinkFieldRules.checkToken(data, "image data", limit: UplinkLimits.chunkSize)
+            try FieldRules.checkBytes(data.count, "image data", limit: UplinkLimits.chunkSize)
             try UplinkFieldRules.checkChunk(offset: offset, count: data.count, limit: UplinkLimits.firmwareImageSize, "firmware chunk")
             self.imageID = imageID
             self.offset = offset
@@ -82,7 +82,7 @@ extension UplinkMessage {
             guard bytesReceived <= UplinkLimits.firmwareImageSize else {
                 throw .invalidValue(field: "bytes received", reason: "\(bytesReceived) exceeds the maximum image size \(UplinkLimits.firmwareImageSize)")
             }
-            try UplinkFieldRules.checkText(message, "firmware message")
+            try FieldRules.checkText(message, "firmware message", limit: UplinkLimits.textLength)
             self.imageID = imageID
             self.state = state
             self.bytesReceived = bytesReceived

@@ -8,9 +8,9 @@ extension UplinkMessage {
         public let limitGrant: [UInt8]?
 
         public init(accessGrant: [UInt8], limitGrant: [UInt8]? = nil) throws(WireError) {
-            try UplinkFieldRules.checkToken(accessGrant, "access grant", limit: UplinkLimits.grantTokenSize)
+            try FieldRules.checkBytes(accessGrant.count, "access grant", limit: UplinkLimits.grantTokenSize)
             if let limitGrant {
-                try UplinkFieldRules.checkToken(limitGrant, "limit grant", limit: UplinkLimits.grantTokenSize)
+                try FieldRules.checkBytes(limitGrant.count, "limit grant", limit: UplinkLimits.grantTokenSize)
             }
             self.accessGrant = accessGrant
             self.limitGrant = limitGrant
@@ -31,7 +31,7 @@ extension UplinkMessage {
                 throw .tooLong(field: "limit grants", length: limitGrants.count, limit: UplinkLimits.limitTokenCount)
             }
             for token in limitGrants {
-                try UplinkFieldRules.checkToken(token, "limit grant", limit: UplinkLimits.grantTokenSize)
+                try FieldRules.checkBytes(token.count, "limit grant", limit: UplinkLimits.grantTokenSize)
             }
             self.limitGrants = limitGrants
         }
@@ -42,7 +42,7 @@ extension UplinkMessage {
         public let token: [UInt8]
 
         public init(token: [UInt8]) throws(WireError) {
-            try UplinkFieldRules.checkToken(token, "revocation list", limit: UplinkLimits.revocationListSize)
+            try FieldRules.checkBytes(token.count, "revocation list", limit: UplinkLimits.revocationListSize)
             self.token = token
         }
     }

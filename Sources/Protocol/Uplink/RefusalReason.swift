@@ -78,7 +78,7 @@ extension UplinkMessage {
         public let text: String
 
         public init(reason: RefusalReason, text: String) throws(WireError) {
-            try UplinkFieldRules.checkText(text, "refusal text")
+            try FieldRules.checkText(text, "refusal text", limit: UplinkLimits.textLength)
             self.reason = reason
             self.text = text
         }

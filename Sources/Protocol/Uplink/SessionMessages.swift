@@ -30,10 +30,7 @@ extension UplinkMessage {
             checking deviceID: DeviceID, _ agentVersion: String, _ supportedVersions: [UInt8],
             _ lastEventSequence: UInt64?, _ trustedKeyIDs: [KeyID]
         ) throws(WireError) {
-            guard !agentVersion.isEmpty else {
-                throw .invalidValue(field: "agent version", reason: "must not be empty")
-            }
-            try UplinkFieldRules.checkText(agentVersion, "agent version", limit: UplinkLimits.agentVersionLength)
+            try FieldRules.checkBytes(agentVersion.utf8.count, "agent version", limit: UplinkLimits.agentVersionLength)
             guard !supportedVersions.isEmpty else {
                 throw .invalidValue(field: "supported versions", reason: "must name at least one version")
             }

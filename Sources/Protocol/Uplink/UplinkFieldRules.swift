@@ -1,17 +1,5 @@
 /// Checks shared by several uplink payloads, so each rule (and its error text) is written once.
 enum UplinkFieldRules {
-    /// Person-readable UTF-8 text; the limit is in bytes, as on the wire.
-    static func checkText(_ text: String, _ field: String, limit: Int = UplinkLimits.textLength) throws(WireError) {
-        let length = text.utf8.count
-        guard length <= limit else { throw .tooLong(field: field, length: length, limit: limit) }
-    }
-
-    /// Opaque signed bytes carried untouched; never empty (an empty token is a sender bug).
-    static func checkToken(_ bytes: [UInt8], _ field: String, limit: Int) throws(WireError) {
-        guard !bytes.isEmpty else { throw .invalidValue(field: field, reason: "must not be empty") }
-        guard bytes.count <= limit else { throw .tooLong(field: field, length: bytes.count, limit: limit) }
-    }
-
     /// Sets are sent sorted without duplicates, so that one set has exactly one encoding.
     static func checkStrictlyAscending<T>(_ values: [T], _ field: String, by less: (T, T) -> Bool) throws(WireError) {
         for index in values.indices.dropFirst() where !less(values[index - 1], values[index]) {
