@@ -123,6 +123,7 @@ struct UplinkRoundTripTests {
             lastEventSequence: nil, trustedKeyIDs: [UplinkSamples.rotatedServerKey.keyID, UplinkSamples.serverKey.keyID]
         )
         #expect(hello.supportedVersions == [1, 2, 3])
+        #expect(hello.trustedKeyIDs[0] < hello.trustedKeyIDs[1])
         #expect(hello.trustedKeyIDs[0].bytes.lexicographicallyPrecedes(hello.trustedKeyIDs[1].bytes))
     }
 

@@ -53,7 +53,7 @@ extension Signature: WireCodable {
 }
 
 /// Names a public key: 8 bytes, the prefix of SHA-256 over the raw public key.
-public struct KeyID: Hashable, Sendable, CustomStringConvertible {
+public struct KeyID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let byteCount = 8
     public let bytes: [UInt8]
 
@@ -66,6 +66,12 @@ public struct KeyID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { Hex.encode(bytes) }
+
+    /// Byte-wise order: the order of every list of key ids or keys on a wire, and of
+    /// `TrustedKeys.all`.
+    public static func < (lhs: KeyID, rhs: KeyID) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
 }
 
 extension KeyID: WireCodable {

@@ -69,7 +69,7 @@ extension UplinkMessage {
 
         /// Sorts `keys` by key id; refuses an empty list, more than 16 keys, or one key twice.
         public init(keys: [ServerKey]) throws(WireError) {
-            try self.init(checking: keys.sorted { UplinkFieldRules.bytesAscending($0.keyID.bytes, $1.keyID.bytes) })
+            try self.init(checking: keys.sorted { $0.keyID < $1.keyID })
         }
 
         private init(checking keys: [ServerKey]) throws(WireError) {
@@ -77,9 +77,7 @@ extension UplinkMessage {
             guard keys.count <= UplinkLimits.serverKeyCount else {
                 throw .tooLong(field: "server keys", length: keys.count, limit: UplinkLimits.serverKeyCount)
             }
-            try UplinkFieldRules.checkStrictlyAscending(keys, "server keys") {
-                UplinkFieldRules.bytesAscending($0.keyID.bytes, $1.keyID.bytes)
-            }
+            try UplinkFieldRules.checkStrictlyAscending(keys, "server keys") { $0.keyID < $1.keyID }
             self.keys = keys
         }
     }

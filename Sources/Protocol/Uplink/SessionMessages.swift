@@ -22,7 +22,7 @@ extension UplinkMessage {
         ) throws(WireError) {
             try self.init(
                 checking: deviceID, agentVersion, supportedVersions.sorted(), lastEventSequence,
-                trustedKeyIDs.sorted { UplinkFieldRules.bytesAscending($0.bytes, $1.bytes) }
+                trustedKeyIDs.sorted()
             )
         }
 
@@ -44,9 +44,7 @@ extension UplinkMessage {
             guard trustedKeyIDs.count <= UplinkLimits.trustedKeyCount else {
                 throw .tooLong(field: "trusted key ids", length: trustedKeyIDs.count, limit: UplinkLimits.trustedKeyCount)
             }
-            try UplinkFieldRules.checkStrictlyAscending(trustedKeyIDs, "trusted key ids") {
-                UplinkFieldRules.bytesAscending($0.bytes, $1.bytes)
-            }
+            try UplinkFieldRules.checkStrictlyAscending(trustedKeyIDs, "trusted key ids", by: <)
             self.deviceID = deviceID
             self.agentVersion = agentVersion
             self.supportedVersions = supportedVersions

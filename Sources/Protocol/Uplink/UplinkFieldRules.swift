@@ -19,9 +19,4 @@ enum UplinkFieldRules {
     static func readText(_ reader: inout ByteReader, _ field: String, limit: Int = UplinkLimits.textLength) throws(WireError) -> String {
         try reader.string(field, .u16, limit: limit)
     }
-
-    /// Bytes whose lexicographic order sorts key ids.
-    static func bytesAscending(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        lhs.lexicographicallyPrecedes(rhs)
-    }
 }
