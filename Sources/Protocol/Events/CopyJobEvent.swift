@@ -17,14 +17,8 @@ public enum CopyJobEnd: UInt8, CaseIterable, Hashable, Sendable, CustomStringCon
     }
 }
 
-extension CopyJobEnd: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u8("job end")
-        guard let value = CopyJobEnd(rawValue: code) else { throw .unknownTag(field: "job end", tag: UInt64(code)) }
-        self = value
-    }
+extension CopyJobEnd: WireEnum {
+    public static let wireField = "job end"
 }
 
 /// One copy job as read from the copier's counters (SPEC A4, C1): the usage detail a bill is

@@ -16,14 +16,8 @@ public enum PhotoReason: UInt8, CaseIterable, Hashable, Sendable, CustomStringCo
     }
 }
 
-extension PhotoReason: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u8("photo reason")
-        guard let value = PhotoReason(rawValue: code) else { throw .unknownTag(field: "photo reason", tag: UInt64(code)) }
-        self = value
-    }
+extension PhotoReason: WireEnum {
+    public static let wireField = "photo reason"
 }
 
 /// A photo taken by the box's camera; the image is a blob uploaded separately and pinned here

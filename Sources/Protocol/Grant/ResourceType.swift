@@ -15,12 +15,6 @@ public enum ResourceType: UInt8, CaseIterable, Hashable, Sendable, CustomStringC
     }
 }
 
-extension ResourceType: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let tag = try reader.u8("resource type")
-        guard let type = ResourceType(rawValue: tag) else { throw .unknownTag(field: "resource type", tag: UInt64(tag)) }
-        self = type
-    }
+extension ResourceType: WireEnum {
+    public static let wireField = "resource type"
 }

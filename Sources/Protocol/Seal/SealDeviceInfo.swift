@@ -12,14 +12,8 @@ public enum SealModel: UInt16, CaseIterable, Hashable, Sendable, CustomStringCon
     public var description: String { name }
 }
 
-extension SealModel: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u16(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let id = try reader.u16("model id")
-        guard let model = SealModel(rawValue: id) else { throw .unknownTag(field: "model id", tag: UInt64(id)) }
-        self = model
-    }
+extension SealModel: WireEnum {
+    public static let wireField = "model id"
 }
 
 /// Answer to a device info request: who the seal is, and the nonce the next unlock must echo.

@@ -78,14 +78,8 @@ extension UplinkMessage.Ping: WireCodable {
     }
 }
 
-extension UplinkMessage.ErrorCode: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u16(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u16("error code")
-        guard let value = Self(rawValue: code) else { throw .unknownTag(field: "error code", tag: UInt64(code)) }
-        self = value
-    }
+extension UplinkMessage.ErrorCode: WireEnum {
+    public static let wireField = "error code"
 }
 
 extension UplinkMessage.ProtocolError: WireCodable {

@@ -127,14 +127,8 @@ extension UplinkMessage.FirmwareChunk: WireCodable {
     }
 }
 
-extension UplinkMessage.FirmwareState: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let tag = try reader.u8("firmware state")
-        guard let state = Self(rawValue: tag) else { throw .unknownTag(field: "firmware state", tag: UInt64(tag)) }
-        self = state
-    }
+extension UplinkMessage.FirmwareState: WireEnum {
+    public static let wireField = "firmware state"
 }
 
 extension UplinkMessage.FirmwareStatus: WireCodable {

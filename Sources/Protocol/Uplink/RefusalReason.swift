@@ -85,14 +85,8 @@ extension UplinkMessage {
     }
 }
 
-extension UplinkMessage.RefusalReason: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u16(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u16("refusal reason")
-        guard let reason = Self(rawValue: code) else { throw .unknownTag(field: "refusal reason", tag: UInt64(code)) }
-        self = reason
-    }
+extension UplinkMessage.RefusalReason: WireEnum {
+    public static let wireField = "refusal reason"
 }
 
 extension UplinkMessage.Refusal: WireCodable {
