@@ -17,7 +17,7 @@ public struct ContentEvent: Hashable, Sendable {
         sessionID: UInt64, copierJobSequence: UInt32, pageNumber: UInt32,
         blobHash: Hash32, byteCount: UInt64, mediaType: MediaType
     ) throws(WireError) {
-        try EventFieldRules.checkAtLeastOne(pageNumber, field: "page number")
+        try FieldRules.checkAtLeastOne(pageNumber, "page number")
         self.sessionID = sessionID
         self.copierJobSequence = copierJobSequence
         self.pageNumber = pageNumber

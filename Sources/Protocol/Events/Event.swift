@@ -19,7 +19,7 @@ public struct Event: Hashable, Sendable {
     public let body: EventBody
 
     public init(deviceID: DeviceID, sequence: UInt64, previousHash: Hash32, time: Timestamp, body: EventBody) throws(WireError) {
-        guard sequence >= 1 else { throw .invalidValue(field: "sequence", reason: "must be at least 1") }
+        try FieldRules.checkAtLeastOne(sequence, "sequence")
         guard sequence > 1 || previousHash == .zero else {
             throw .invalidValue(field: "previous hash", reason: "must be all zero for sequence 1")
         }

@@ -19,16 +19,17 @@ public struct GeoCoordinate: Hashable, Sendable {
     }
 }
 
+/// Each coordinate is a two's-complement `i32`: its bit pattern as a `u32`.
 extension GeoCoordinate: WireCodable {
     public func encode(to writer: inout ByteWriter) {
-        EventFieldRules.writeI32(latitudeMicrodegrees, to: &writer)
-        EventFieldRules.writeI32(longitudeMicrodegrees, to: &writer)
+        writer.u32(UInt32(bitPattern: latitudeMicrodegrees))
+        writer.u32(UInt32(bitPattern: longitudeMicrodegrees))
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
-            latitudeMicrodegrees: try EventFieldRules.readI32(&reader, field: "latitude"),
-            longitudeMicrodegrees: try EventFieldRules.readI32(&reader, field: "longitude")
+            latitudeMicrodegrees: Int32(bitPattern: try reader.u32("latitude")),
+            longitudeMicrodegrees: Int32(bitPattern: try reader.u32("longitude"))
         )
     }
 }

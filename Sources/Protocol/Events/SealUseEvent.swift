@@ -18,7 +18,7 @@ public struct SealUseEvent: Hashable, Sendable {
         sessionID: UInt64, applicationID: ApplicationID, grantID: GrantID, userID: UserID,
         useNumber: UInt32, usesRemaining: UInt32, location: SealLocation, photoHash: Hash32?
     ) throws(WireError) {
-        try EventFieldRules.checkAtLeastOne(useNumber, field: "use number")
+        try FieldRules.checkAtLeastOne(useNumber, "use number")
         self.sessionID = sessionID
         self.applicationID = applicationID
         self.grantID = grantID

@@ -22,7 +22,7 @@ public struct SealUnlock: Hashable, Sendable {
     }
 
     private static func check(uses: UInt16) throws(WireError) {
-        guard uses >= 1 else { throw .invalidValue(field: "uses", reason: "must be at least 1") }
+        try FieldRules.checkAtLeastOne(uses, "uses")
     }
 }
 
@@ -50,7 +50,7 @@ public struct SealUnlocked: Hashable, Sendable {
     public let grantID: GrantID
 
     public init(usesAllowed: UInt16, grantID: GrantID) throws(WireError) {
-        guard usesAllowed >= 1 else { throw .invalidValue(field: "uses allowed", reason: "must be at least 1") }
+        try FieldRules.checkAtLeastOne(usesAllowed, "uses allowed")
         self.usesAllowed = usesAllowed
         self.grantID = grantID
     }

@@ -10,6 +10,11 @@ enum FieldRules {
         guard count <= limit else { throw .tooLong(field: field, length: count, limit: limit) }
     }
 
+    /// Counts and numbers that start at 1 (page numbers, uses, sequence numbers).
+    static func checkAtLeastOne(_ value: some UnsignedInteger, _ field: String) throws(WireError) {
+        guard value >= 1 else { throw .invalidValue(field: field, reason: "must be at least 1") }
+    }
+
     /// UTF-8 text of `minimum` to `limit` bytes: the limit counts bytes, as on the wire.
     static func checkText(_ text: String, _ field: String, minimum: Int = 0, limit: Int) throws(WireError) {
         let count = text.utf8.count
