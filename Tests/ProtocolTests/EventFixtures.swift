@@ -7,7 +7,8 @@ enum EventFixtures {
     static let otherDevice = try! DeviceID("copier-2")
     static let user = try! UserID("alice")
     static let copier = try! ResourceID("copier-1")
-    static let grant = try! EventGrantID(bytes: Array(0x00...0x0f))
+    static let grant = try! GrantID(bytes: Array(0x00...0x0f))
+    static let application = try! ApplicationID("APP-2024-0001")
     static let blob = Hash32.sha256(Array("page one".utf8))
     static let exampleTime = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
     static let exampleKeySeed: [UInt8] = Array(0x00...0x1f)
@@ -23,15 +24,15 @@ enum EventFixtures {
     ))
 
     static let content = EventBody.content(try! ContentEvent(
-        sessionID: 1, copierJobSequence: 42, pageNumber: 1, blobHash: blob, byteCount: 183_422, mediaType: "image/png"
+        sessionID: 1, copierJobSequence: 42, pageNumber: 1, blobHash: blob, byteCount: 183_422, mediaType: try! MediaType("image/png")
     ))
 
-    static let photo = EventBody.photo(try! PhotoEvent(
-        sessionID: 1, blobHash: blob, byteCount: 52_100, mediaType: "image/jpeg", reason: .unlock
+    static let photo = EventBody.photo(PhotoEvent(
+        sessionID: 1, blobHash: blob, byteCount: 52_100, mediaType: try! MediaType("image/jpeg"), reason: .unlock
     ))
 
     static let sealUse = EventBody.sealUse(try! SealUseEvent(
-        sessionID: 7, applicationID: "APP-2024-0001", grantID: grant, userID: user,
+        sessionID: 7, applicationID: application, grantID: grant, userID: user,
         useNumber: 1, usesRemaining: 2,
         location: try! SealLocation(
             placeName: "本社 3F 法務部",
@@ -41,7 +42,7 @@ enum EventFixtures {
     ))
 
     static let sealUseWithoutExtras = EventBody.sealUse(try! SealUseEvent(
-        sessionID: 7, applicationID: "APP-2024-0001", grantID: grant, userID: user,
+        sessionID: 7, applicationID: application, grantID: grant, userID: user,
         useNumber: 3, usesRemaining: 0, location: try! SealLocation(placeName: "Reception"), photoHash: nil
     ))
 

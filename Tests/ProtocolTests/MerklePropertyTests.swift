@@ -1,19 +1,6 @@
 import Testing
 @testable import Protocol
 
-/// A small deterministic generator, so a failing case can be replayed from its seed.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// RFC 9162's definitions transcribed literally (MTH, PATH, PROOF/SUBPROOF), O(n) per call:
 /// the tree's cached answers must equal these.
 private enum Reference {
@@ -61,7 +48,7 @@ struct MerklePropertyTests {
     let tree: MerkleTree
 
     init() {
-        var random = SplitMix64(state: 6962)
+        var random = SplitMix64(seed: 6962)
         leaves = (0..<Self.leafCount).map { _ in
             MerkleHash.leaf((0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
         }
@@ -93,7 +80,7 @@ struct MerklePropertyTests {
 
     @Test("every inclusion proof verifies; a flipped bit or another index does not", arguments: [UInt64(1), 2, 3])
     func inclusionProofs(seed: UInt64) throws {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         for _ in 0..<12 {
             let size = UInt64.random(in: 1...UInt64(Self.leafCount), using: &random)
             let root = try tree.root(atSize: size)
@@ -117,7 +104,7 @@ struct MerklePropertyTests {
 
     @Test("every consistency proof verifies; a flipped bit or another size does not", arguments: [UInt64(4), 5, 6])
     func consistencyProofs(seed: UInt64) throws {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         for _ in 0..<8 {
             let newSize = UInt64.random(in: 1...UInt64(Self.leafCount), using: &random)
             let newRoot = try tree.root(atSize: newSize)
@@ -139,7 +126,7 @@ struct MerklePropertyTests {
 
     /// A tree large enough to have 18 levels: proofs stay logarithmic and still verify.
     @Test func aLargeTree() throws {
-        var random = SplitMix64(state: 9162)
+        var random = SplitMix64(seed: 9162)
         var large = MerkleTree()
         var hashes: [Hash32] = []
         for index in 0..<(1 << 17) + 5 {

@@ -2,7 +2,7 @@
 
 /// One valid frame of every type, with fixed values, for round trips, seeds and examples.
 enum SealSamples {
-    static func grantID() throws -> SealGrantID { try SealGrantID(bytes: Array(0x10...0x1F)) }
+    static func grantID() throws -> GrantID { try GrantID(bytes: Array(0x10...0x1F)) }
     static func nonce() throws -> SealNonce { try SealNonce(bytes: Array(0xA0...0xAF)) }
 
     static func messages() throws -> [SealMessage] {
@@ -10,7 +10,7 @@ enum SealSamples {
             .deviceInfoRequest,
             .deviceInfo(SealDeviceInfo(
                 model: .simulated, serial: try ResourceID("seal-hq-1"),
-                firmware: SealFirmwareVersion(major: 1, minor: 4, patch: 2), nonce: try nonce(), usesCounter: 1234
+                firmware: FirmwareVersion(major: 1, minor: 4, patch: 2), nonce: try nonce(), usesCounter: 1234
             )),
             .unlock(try SealUnlock(grantToken: Array("grant-token".utf8), uses: 3, nonce: try nonce())),
             .unlocked(try SealUnlocked(usesAllowed: 3, grantID: try grantID())),

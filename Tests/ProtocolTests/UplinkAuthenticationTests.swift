@@ -64,9 +64,9 @@ struct UplinkAuthenticationTests {
     }
 
     @Test func nonceComesFromTheInjectedGenerator() {
-        var first = UplinkTestRandom(seed: 7)
-        var second = UplinkTestRandom(seed: 7)
-        var third = UplinkTestRandom(seed: 8)
+        var first = SplitMix64(seed: 7)
+        var second = SplitMix64(seed: 7)
+        var third = SplitMix64(seed: 8)
         let a = UplinkMessage.AuthNonce(using: &first)
         #expect(a == UplinkMessage.AuthNonce(using: &second))
         #expect(a != UplinkMessage.AuthNonce(using: &third))

@@ -192,17 +192,17 @@ struct UplinkDecodeErrorTests {
         let resource = try ResourceID("copier-1")
         #expect(throws: WireError.invalidValue(field: "application id", reason: "only a seal request names an application")) {
             try M.GrantRequest(
-                credential: .card(try .init("1"), pin: nil), resourceID: resource, resourceKind: .copier,
-                applicationID: try M.ApplicationID("app-1"), deviceTime: UplinkSamples.time
+                credential: .card(try .init("1"), pin: nil), resourceID: resource, resourceType: .copier,
+                applicationID: try ApplicationID("app-1"), deviceTime: UplinkSamples.time
             )
         }
         #expect(throws: WireError.tooLong(field: "card number", length: 65, limit: 64)) { try M.CardNumber(String(repeating: "1", count: 65)) }
         #expect(throws: WireError.tooLong(field: "PIN", length: 17, limit: 16)) { try M.PIN(String(repeating: "1", count: 17)) }
         #expect(throws: WireError.self) { try M.PIN("12 4") }
         #expect(throws: WireError.self) { try M.PIN("") }
-        #expect(throws: WireError.self) { try M.MediaType("Image/JPEG") }
-        #expect(throws: WireError.self) { try M.MediaType("image") }
-        #expect(throws: WireError.self) { try M.MediaType("image/jpeg/x") }
+        #expect(throws: WireError.self) { try MediaType("Image/JPEG") }
+        #expect(throws: WireError.self) { try MediaType("image") }
+        #expect(throws: WireError.self) { try MediaType("image/jpeg/x") }
         #expect(throws: WireError.self) { try M.Grant(accessGrant: []) }
         #expect(throws: WireError.self) { try M.Grant(accessGrant: [UInt8](repeating: 0, count: 4097)) }
         #expect(throws: WireError.self) { try M.LimitUpdate(limitGrants: []) }
@@ -244,8 +244,8 @@ struct UplinkDecodeErrorTests {
         var writer = ByteWriter()
         writer.encode(UplinkMessage.Credential.card(try .init("1"), pin: nil))
         writer.encode(try ResourceID("copier-1"))
-        writer.u8(UplinkMessage.HardwareKind.copier.rawValue)
-        writer.optional(try UplinkMessage.ApplicationID("app-1"))
+        writer.u8(ResourceType.copier.rawValue)
+        writer.optional(try ApplicationID("app-1"))
         writer.encode(UplinkSamples.time)
         #expect(payloadError(.grantRequest, writer.bytes) == .payload(.grantRequest, .invalidValue(
             field: "application id", reason: "only a seal request names an application"

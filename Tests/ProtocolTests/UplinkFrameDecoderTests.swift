@@ -48,7 +48,7 @@ struct UplinkFrameDecoderTests {
 
     @Test func framesAcrossIrregularChunksWithCompaction() throws {
         // Many frames through small, uneven reads exercise the buffer's compaction.
-        var generator = UplinkTestRandom(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let all = (0..<20).flatMap { _ in frames }
         let bytes = all.flatMap { $0.encode() }
         var decoder = UplinkFrameDecoder()
@@ -79,20 +79,5 @@ struct UplinkFrameDecoderTests {
         var decoder = UplinkFrameDecoder(maximumFrameSize: bytes.count)
         decoder.append(bytes)
         #expect(try decoder.next() == frame)
-    }
-}
-
-/// A small deterministic generator for test inputs (SplitMix64).
-struct UplinkTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -96,7 +96,7 @@ struct UplinkRoundTripTests {
             )),
             .grantRequest(try M.GrantRequest(
                 credential: .card(try M.CardNumber(String(repeating: "9", count: 64)), pin: try M.PIN(String(repeating: "~", count: 16))),
-                resourceID: try ResourceID("r"), resourceKind: .copier, deviceTime: Timestamp(millisecondsSinceEpoch: .max)
+                resourceID: try ResourceID("r"), resourceType: .copier, deviceTime: Timestamp(millisecondsSinceEpoch: .max)
             )),
             .blobChunk(try M.BlobChunk(hash: .zero, offset: UplinkLimits.blobSize - 512 * 1024, data: [UInt8](repeating: 7, count: 512 * 1024))),
             .firmwareChunk(try M.FirmwareChunk(imageID: .max, offset: UplinkLimits.firmwareImageSize - 1, data: [1])),
@@ -123,6 +123,7 @@ struct UplinkRoundTripTests {
             lastEventSequence: nil, trustedKeyIDs: [UplinkSamples.rotatedServerKey.keyID, UplinkSamples.serverKey.keyID]
         )
         #expect(hello.supportedVersions == [1, 2, 3])
+        #expect(hello.trustedKeyIDs[0] < hello.trustedKeyIDs[1])
         #expect(hello.trustedKeyIDs[0].bytes.lexicographicallyPrecedes(hello.trustedKeyIDs[1].bytes))
     }
 

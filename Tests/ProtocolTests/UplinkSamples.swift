@@ -49,14 +49,14 @@ enum UplinkSamples {
             push("auth-accepted-nothing-held", .authResult(.accepted(lastSequenceHeld: nil))),
             push("auth-refused", .authResult(.refused(try M.Refusal(reason: .authenticationFailed, text: "proof did not verify")))),
             request("grant-request-card", 7, .grantRequest(try M.GrantRequest(
-                credential: .card(card, pin: pin), resourceID: try ResourceID("copier-1"), resourceKind: .copier, deviceTime: time
+                credential: .card(card, pin: pin), resourceID: try ResourceID("copier-1"), resourceType: .copier, deviceTime: time
             ))),
             request("grant-request-card-no-pin", 8, .grantRequest(try M.GrantRequest(
-                credential: .card(card, pin: nil), resourceID: try ResourceID("copier-1"), resourceKind: .copier, deviceTime: time
+                credential: .card(card, pin: nil), resourceID: try ResourceID("copier-1"), resourceType: .copier, deviceTime: time
             ))),
             request("grant-request-seal", 9, .grantRequest(try M.GrantRequest(
-                credential: .user(try UserID("alice"), pin: pin), resourceID: try ResourceID("seal-hq"), resourceKind: .seal,
-                applicationID: try M.ApplicationID("app-2024-0042"), deviceTime: time
+                credential: .user(try UserID("alice"), pin: pin), resourceID: try ResourceID("seal-hq"), resourceType: .seal,
+                applicationID: try ApplicationID("app-2024-0042"), deviceTime: time
             ))),
             try response("grant", 7, .grant(try M.Grant(accessGrant: [0xa1, 0xa2, 0xa3], limitGrant: [0xb1, 0xb2]))),
             try response("grant-no-limit", 9, .grant(try M.Grant(accessGrant: [0xa1]))),
@@ -76,12 +76,12 @@ enum UplinkSamples {
             try response("usage-hash-answer", 21, .usageHashAnswer(M.UsageHashAnswer(
                 queryID: 5, entryCount: 12, usageHash: hashA, treeSize: 40, treeRoot: hashB, verifiedUnaltered: true
             ))),
-            request("blob-offer", 30, .blobOffer(try M.BlobOffer(hash: hashA, totalSize: 100_000, mediaType: try M.MediaType("image/jpeg")))),
+            request("blob-offer", 30, .blobOffer(try M.BlobOffer(hash: hashA, totalSize: 100_000, mediaType: try MediaType("image/jpeg")))),
             try response("blob-status-receiving", 30, .blobStatus(try M.BlobStatus(hash: hashA, state: .receiving(bytesHeld: 65_536)))),
             push("blob-status-complete", .blobStatus(try M.BlobStatus(hash: hashA, state: .complete))),
             push("blob-chunk", .blobChunk(try M.BlobChunk(hash: hashA, offset: 65_536, data: [0xff, 0xd8, 0xff, 0xe0]))),
             push("firmware-offer", .firmwareOffer(try M.FirmwareOffer(
-                deviceKind: .seal, version: M.FirmwareVersion(major: 1, minor: 4, patch: 2), imageSize: 262_144, imageHash: hashB, imageID: 99
+                deviceKind: .seal, version: FirmwareVersion(major: 1, minor: 4, patch: 2), imageSize: 262_144, imageHash: hashB, imageID: 99
             ))),
             push("firmware-chunk", .firmwareChunk(try M.FirmwareChunk(imageID: 99, offset: 0, data: [0x7f, 0x45, 0x4c, 0x46]))),
             push("firmware-status", .firmwareStatus(try M.FirmwareStatus(imageID: 99, state: .trial, bytesReceived: 262_144, message: "booted 1.4.2"))),

@@ -66,7 +66,7 @@ struct WireCodecTests {
     }
 
     @Test func negativeTimestampIsRefused() {
-        #expect(throws: WireError.invalidValue(field: "timestamp", reason: "negative (-1)")) {
+        #expect(throws: WireError.invalidValue(field: "timestamp", reason: "negative timestamp (-1)")) {
             try Timestamp(wireBytes: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
         }
     }

@@ -11,14 +11,13 @@ public struct ContentEvent: Hashable, Sendable {
     public let blobHash: Hash32
     public let byteCount: UInt64
     /// `type/subtype`, for example `image/png`.
-    public let mediaType: String
+    public let mediaType: MediaType
 
     public init(
         sessionID: UInt64, copierJobSequence: UInt32, pageNumber: UInt32,
-        blobHash: Hash32, byteCount: UInt64, mediaType: String
+        blobHash: Hash32, byteCount: UInt64, mediaType: MediaType
     ) throws(WireError) {
-        try EventFieldRules.checkAtLeastOne(pageNumber, field: "page number")
-        try EventFieldRules.checkMediaType(Array(mediaType.utf8))
+        try FieldRules.checkAtLeastOne(pageNumber, "page number")
         self.sessionID = sessionID
         self.copierJobSequence = copierJobSequence
         self.pageNumber = pageNumber
@@ -35,7 +34,7 @@ extension ContentEvent: WireCodable {
         writer.u32(pageNumber)
         writer.encode(blobHash)
         writer.u64(byteCount)
-        writer.string(mediaType, .u8)
+        writer.encode(mediaType)
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
@@ -43,9 +42,9 @@ extension ContentEvent: WireCodable {
             sessionID: try reader.u64("session id"),
             copierJobSequence: try reader.u32("copier job sequence"),
             pageNumber: try reader.u32("page number"),
-            blobHash: try EventFieldRules.readHash(&reader, field: "blob hash"),
+            blobHash: try Hash32(from: &reader, field: "blob hash"),
             byteCount: try reader.u64("byte count"),
-            mediaType: try EventFieldRules.readMediaType(&reader)
+            mediaType: try reader.decode()
         )
     }
 }

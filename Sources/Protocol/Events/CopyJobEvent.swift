@@ -17,14 +17,8 @@ public enum CopyJobEnd: UInt8, CaseIterable, Hashable, Sendable, CustomStringCon
     }
 }
 
-extension CopyJobEnd: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u8("job end")
-        guard let value = CopyJobEnd(rawValue: code) else { throw .unknownTag(field: "job end", tag: UInt64(code)) }
-        self = value
-    }
+extension CopyJobEnd: WireEnum {
+    public static let wireField = "job end"
 }
 
 /// One copy job as read from the copier's counters (SPEC A4, C1): the usage detail a bill is
@@ -38,7 +32,7 @@ public struct CopyJobEvent: Hashable, Sendable {
     /// The copier's own job number, as its controller reports it.
     public let copierJobSequence: UInt32
     public let userID: UserID
-    public let grantID: EventGrantID
+    public let grantID: GrantID
     public let pages: UInt32
     public let copies: UInt32
     public let colourPages: UInt32
@@ -50,7 +44,7 @@ public struct CopyJobEvent: Hashable, Sendable {
     public let end: CopyJobEnd
 
     public init(
-        sessionID: UInt64, copierJobSequence: UInt32, userID: UserID, grantID: EventGrantID,
+        sessionID: UInt64, copierJobSequence: UInt32, userID: UserID, grantID: GrantID,
         pages: UInt32, copies: UInt32, colourPages: UInt32, monoPages: UInt32, duplex: Bool,
         paperSize: PaperSize, started: Timestamp, ended: Timestamp, end: CopyJobEnd
     ) throws(WireError) {

@@ -19,7 +19,7 @@ public struct Event: Hashable, Sendable {
     public let body: EventBody
 
     public init(deviceID: DeviceID, sequence: UInt64, previousHash: Hash32, time: Timestamp, body: EventBody) throws(WireError) {
-        guard sequence >= 1 else { throw .invalidValue(field: "sequence", reason: "must be at least 1") }
+        try FieldRules.checkAtLeastOne(sequence, "sequence")
         guard sequence > 1 || previousHash == .zero else {
             throw .invalidValue(field: "previous hash", reason: "must be all zero for sequence 1")
         }
@@ -64,7 +64,7 @@ extension Event: WireCodable {
         try self.init(
             deviceID: try reader.decode(),
             sequence: try reader.u64("sequence"),
-            previousHash: try EventFieldRules.readHash(&reader, field: "previous hash"),
+            previousHash: try Hash32(from: &reader, field: "previous hash"),
             time: try reader.decode(),
             body: try reader.decode()
         )

@@ -21,6 +21,10 @@ public enum EventKind: UInt8, CaseIterable, Hashable, Sendable, CustomStringConv
     }
 }
 
+extension EventKind: WireEnum {
+    public static let wireField = "event kind"
+}
+
 /// What happened. Encoded as the kind's `u8` tag followed by that kind's fields.
 public enum EventBody: Hashable, Sendable {
     case copyJob(CopyJobEvent)
@@ -44,7 +48,7 @@ public enum EventBody: Hashable, Sendable {
 
 extension EventBody: WireCodable {
     public func encode(to writer: inout ByteWriter) {
-        writer.u8(kind.rawValue)
+        writer.encode(kind)
         switch self {
         case let .copyJob(value): writer.encode(value)
         case let .content(value): writer.encode(value)
@@ -56,9 +60,7 @@ extension EventBody: WireCodable {
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let tag = try reader.u8("event kind")
-        guard let kind = EventKind(rawValue: tag) else { throw .unknownTag(field: "event kind", tag: UInt64(tag)) }
-        switch kind {
+        switch try reader.decode(EventKind.self) {
         case .copyJob: self = .copyJob(try reader.decode())
         case .content: self = .content(try reader.decode())
         case .photo: self = .photo(try reader.decode())

@@ -13,8 +13,8 @@ public struct FaultEvent: Sendable {
     public let message: String
 
     public init(component: String, code: UInt32, message: String) throws(WireError) {
-        try EventFieldRules.checkText(component, field: "component", minimum: 1, limit: Self.componentLimit)
-        try EventFieldRules.checkText(message, field: "message", minimum: 0, limit: Self.messageLimit)
+        try FieldRules.checkText(component, "component", minimum: 1, limit: Self.componentLimit)
+        try FieldRules.checkText(message, "message", minimum: 0, limit: Self.messageLimit)
         self.component = component
         self.code = code
         self.message = message
@@ -44,9 +44,9 @@ extension FaultEvent: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
-            component: try EventFieldRules.readText(&reader, field: "component", prefix: .u8, minimum: 1, limit: Self.componentLimit),
+            component: try FieldRules.readText(&reader, "component", .u8, minimum: 1, limit: Self.componentLimit),
             code: try reader.u32("fault code"),
-            message: try EventFieldRules.readText(&reader, field: "message", prefix: .u16, minimum: 0, limit: Self.messageLimit)
+            message: try FieldRules.readText(&reader, "message", .u16, minimum: 0, limit: Self.messageLimit)
         )
     }
 }

@@ -16,14 +16,8 @@ public enum PhotoReason: UInt8, CaseIterable, Hashable, Sendable, CustomStringCo
     }
 }
 
-extension PhotoReason: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u8("photo reason")
-        guard let value = PhotoReason(rawValue: code) else { throw .unknownTag(field: "photo reason", tag: UInt64(code)) }
-        self = value
-    }
+extension PhotoReason: WireEnum {
+    public static let wireField = "photo reason"
 }
 
 /// A photo taken by the box's camera; the image is a blob uploaded separately and pinned here
@@ -34,11 +28,10 @@ public struct PhotoEvent: Hashable, Sendable {
     public let blobHash: Hash32
     public let byteCount: UInt64
     /// `type/subtype`, for example `image/jpeg`.
-    public let mediaType: String
+    public let mediaType: MediaType
     public let reason: PhotoReason
 
-    public init(sessionID: UInt64, blobHash: Hash32, byteCount: UInt64, mediaType: String, reason: PhotoReason) throws(WireError) {
-        try EventFieldRules.checkMediaType(Array(mediaType.utf8))
+    public init(sessionID: UInt64, blobHash: Hash32, byteCount: UInt64, mediaType: MediaType, reason: PhotoReason) {
         self.sessionID = sessionID
         self.blobHash = blobHash
         self.byteCount = byteCount
@@ -52,16 +45,16 @@ extension PhotoEvent: WireCodable {
         writer.u64(sessionID)
         writer.encode(blobHash)
         writer.u64(byteCount)
-        writer.string(mediaType, .u8)
+        writer.encode(mediaType)
         writer.encode(reason)
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        try self.init(
+        self.init(
             sessionID: try reader.u64("session id"),
-            blobHash: try EventFieldRules.readHash(&reader, field: "blob hash"),
+            blobHash: try Hash32(from: &reader, field: "blob hash"),
             byteCount: try reader.u64("byte count"),
-            mediaType: try EventFieldRules.readMediaType(&reader),
+            mediaType: try reader.decode(),
             reason: try reader.decode()
         )
     }

@@ -19,16 +19,17 @@ public struct GeoCoordinate: Hashable, Sendable {
     }
 }
 
+/// Each coordinate is a two's-complement `i32`: its bit pattern as a `u32`.
 extension GeoCoordinate: WireCodable {
     public func encode(to writer: inout ByteWriter) {
-        EventFieldRules.writeI32(latitudeMicrodegrees, to: &writer)
-        EventFieldRules.writeI32(longitudeMicrodegrees, to: &writer)
+        writer.u32(UInt32(bitPattern: latitudeMicrodegrees))
+        writer.u32(UInt32(bitPattern: longitudeMicrodegrees))
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
-            latitudeMicrodegrees: try EventFieldRules.readI32(&reader, field: "latitude"),
-            longitudeMicrodegrees: try EventFieldRules.readI32(&reader, field: "longitude")
+            latitudeMicrodegrees: Int32(bitPattern: try reader.u32("latitude")),
+            longitudeMicrodegrees: Int32(bitPattern: try reader.u32("longitude"))
         )
     }
 }
@@ -43,7 +44,7 @@ public struct SealLocation: Sendable {
     public let coordinate: GeoCoordinate?
 
     public init(placeName: String, coordinate: GeoCoordinate? = nil) throws(WireError) {
-        try EventFieldRules.checkText(placeName, field: "place name", minimum: 1, limit: Self.placeNameLimit)
+        try FieldRules.checkText(placeName, "place name", minimum: 1, limit: Self.placeNameLimit)
         self.placeName = placeName
         self.coordinate = coordinate
     }
@@ -71,7 +72,7 @@ extension SealLocation: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
-            placeName: try EventFieldRules.readText(&reader, field: "place name", prefix: .u8, minimum: 1, limit: Self.placeNameLimit),
+            placeName: try FieldRules.readText(&reader, "place name", .u8, minimum: 1, limit: Self.placeNameLimit),
             coordinate: try reader.optional("coordinate")
         )
     }

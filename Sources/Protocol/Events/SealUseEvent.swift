@@ -1,13 +1,11 @@
-/// Seal application ids follow the identifier rules (docs/protocol.md, "Identifiers").
-enum SealApplicationIDKind: IdentifierKind { static let field = "application id" }
-
 /// One stamp with the company seal (SPEC E4, E6): which approved application it used, which use
 /// of how many, where, and the photo of the stamped document when one was taken at the stamp.
 public struct SealUseEvent: Hashable, Sendable {
     public let sessionID: UInt64
-    /// The approved seal application (E1-E2) the use counts against; 1 to 64 identifier bytes.
-    public let applicationID: String
-    public let grantID: EventGrantID
+    /// The approved seal application (E1-E2) the use counts against: the same id a seal grant
+    /// and a grant request name.
+    public let applicationID: ApplicationID
+    public let grantID: GrantID
     public let userID: UserID
     /// 1 for the first use under the grant.
     public let useNumber: UInt32
@@ -17,11 +15,10 @@ public struct SealUseEvent: Hashable, Sendable {
     public let photoHash: Hash32?
 
     public init(
-        sessionID: UInt64, applicationID: String, grantID: EventGrantID, userID: UserID,
+        sessionID: UInt64, applicationID: ApplicationID, grantID: GrantID, userID: UserID,
         useNumber: UInt32, usesRemaining: UInt32, location: SealLocation, photoHash: Hash32?
     ) throws(WireError) {
-        _ = try Identifier<SealApplicationIDKind>(applicationID)
-        try EventFieldRules.checkAtLeastOne(useNumber, field: "use number")
+        try FieldRules.checkAtLeastOne(useNumber, "use number")
         self.sessionID = sessionID
         self.applicationID = applicationID
         self.grantID = grantID
@@ -36,7 +33,7 @@ public struct SealUseEvent: Hashable, Sendable {
 extension SealUseEvent: WireCodable {
     public func encode(to writer: inout ByteWriter) {
         writer.u64(sessionID)
-        writer.string(applicationID, .u8)
+        writer.encode(applicationID)
         writer.encode(grantID)
         writer.encode(userID)
         writer.u32(useNumber)
@@ -48,7 +45,7 @@ extension SealUseEvent: WireCodable {
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
             sessionID: try reader.u64("session id"),
-            applicationID: try reader.decode(Identifier<SealApplicationIDKind>.self).value,
+            applicationID: try reader.decode(),
             grantID: try reader.decode(),
             userID: try reader.decode(),
             useNumber: try reader.u32("use number"),

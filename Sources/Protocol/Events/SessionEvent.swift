@@ -23,16 +23,8 @@ public enum SessionCloseReason: UInt8, CaseIterable, Hashable, Sendable, CustomS
     }
 }
 
-extension SessionCloseReason: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u8("close reason")
-        guard let value = SessionCloseReason(rawValue: code) else {
-            throw .unknownTag(field: "close reason", tag: UInt64(code))
-        }
-        self = value
-    }
+extension SessionCloseReason: WireEnum {
+    public static let wireField = "close reason"
 }
 
 /// A session opening or closing. Encoded as a `u8` (1 opened, 2 closed), followed for a close
@@ -80,9 +72,9 @@ public struct SessionEvent: Hashable, Sendable {
     public let userID: UserID
     /// The copier or seal the session unlocked.
     public let resourceID: ResourceID
-    public let grantID: EventGrantID
+    public let grantID: GrantID
 
-    public init(sessionID: UInt64, transition: SessionTransition, userID: UserID, resourceID: ResourceID, grantID: EventGrantID) {
+    public init(sessionID: UInt64, transition: SessionTransition, userID: UserID, resourceID: ResourceID, grantID: GrantID) {
         self.sessionID = sessionID
         self.transition = transition
         self.userID = userID

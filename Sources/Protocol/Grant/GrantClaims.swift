@@ -53,9 +53,9 @@ public struct GrantClaims: Hashable, Sendable {
     }
 
     private func validate() throws(WireError) {
-        try GrantWire.requireNonNegative("issued at", issuedAt)
-        try GrantWire.requireNonNegative("not before", notBefore)
-        try GrantWire.requireNonNegative("expires", expires)
+        try issuedAt.requireEncodable(as: "issued at")
+        try notBefore.requireEncodable(as: "not before")
+        try expires.requireEncodable(as: "expires")
         guard expires > notBefore else {
             throw .invalidValue(field: "expires", reason: "must be after not before (\(notBefore)), got \(expires)")
         }
@@ -89,16 +89,16 @@ extension GrantClaims: WireCodable {
         try GrantWire.formatVersion("grant format version", from: &reader)
         try self.init(
             grantID: try reader.decode(),
-            keyID: try GrantWire.keyID("key id", from: &reader),
+            keyID: try reader.decode(),
             deviceID: try reader.decode(),
             subject: try reader.decode(),
             resourceID: try reader.decode(),
             resourceType: try reader.decode(),
             allowance: try reader.decode(),
             applicationID: try reader.optional("application id"),
-            issuedAt: try GrantWire.timestamp("issued at", from: &reader),
-            notBefore: try GrantWire.timestamp("not before", from: &reader),
-            expires: try GrantWire.timestamp("expires", from: &reader)
+            issuedAt: try Timestamp(from: &reader, field: "issued at"),
+            notBefore: try Timestamp(from: &reader, field: "not before"),
+            expires: try Timestamp(from: &reader, field: "expires")
         )
     }
 }

@@ -1,4 +1,6 @@
 /// Names one grant, limit grant or revoked grant: 128 random bits, 16 raw bytes on the wire.
+/// Events (the grant a session, job or stamp ran under) and seal frames (the grant a seal
+/// session runs under) carry the same id with the same 16 bytes.
 ///
 /// Held as two integers rather than a byte array so that sets of used and revoked ids (which
 /// the agent consults on every unlock) hash and compare without heap allocations.
@@ -17,9 +19,7 @@ public struct GrantID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Wraps exactly 16 bytes.
     public init(bytes: [UInt8]) throws(WireError) {
-        guard bytes.count == Self.byteCount else {
-            throw .invalidValue(field: "grant id", reason: "must be 16 bytes, got \(bytes.count)")
-        }
+        let bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "grant id")
         high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
         low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
     }
@@ -51,6 +51,11 @@ extension GrantID: WireCodable {
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
+        // One 16-byte field, so a short id is reported like any other fixed-size field (the
+        // whole id missing bytes), not as a short second half.
+        guard reader.remaining >= Self.byteCount else {
+            throw .truncated(field: "grant id", needed: Self.byteCount - reader.remaining, available: reader.remaining)
+        }
         high = try reader.u64("grant id")
         low = try reader.u64("grant id")
     }

@@ -53,10 +53,10 @@ public struct LimitGrant: Hashable, Sendable {
     }
 
     private func validate() throws(WireError) {
-        try GrantWire.requireNonNegative("period start", periodStart)
-        try GrantWire.requireNonNegative("period end", periodEnd)
-        try GrantWire.requireNonNegative("issued at", issuedAt)
-        try GrantWire.requireNonNegative("expires", expires)
+        try periodStart.requireEncodable(as: "period start")
+        try periodEnd.requireEncodable(as: "period end")
+        try issuedAt.requireEncodable(as: "issued at")
+        try expires.requireEncodable(as: "expires")
         guard periodEnd > periodStart else {
             throw .invalidValue(field: "period end", reason: "must be after period start (\(periodStart)), got \(periodEnd)")
         }
@@ -118,16 +118,16 @@ extension LimitGrant: WireCodable {
         try GrantWire.formatVersion("limit grant format version", from: &reader)
         try self.init(
             grantID: try reader.decode(),
-            keyID: try GrantWire.keyID("key id", from: &reader),
+            keyID: try reader.decode(),
             deviceID: try reader.decode(),
             userID: try reader.decode(),
-            periodStart: try GrantWire.timestamp("period start", from: &reader),
-            periodEnd: try GrantWire.timestamp("period end", from: &reader),
+            periodStart: try Timestamp(from: &reader, field: "period start"),
+            periodEnd: try Timestamp(from: &reader, field: "period end"),
             unit: try reader.decode(),
             available: try reader.i64("available"),
             prices: try reader.decode(),
-            issuedAt: try GrantWire.timestamp("issued at", from: &reader),
-            expires: try GrantWire.timestamp("expires", from: &reader)
+            issuedAt: try Timestamp(from: &reader, field: "issued at"),
+            expires: try Timestamp(from: &reader, field: "expires")
         )
     }
 }

@@ -7,7 +7,7 @@ public struct RevocationEntry: Hashable, Sendable {
     public let relevantUntil: Timestamp
 
     public init(grantID: GrantID, relevantUntil: Timestamp) throws(WireError) {
-        try GrantWire.requireNonNegative("relevant until", relevantUntil)
+        try relevantUntil.requireEncodable(as: "relevant until")
         self.grantID = grantID
         self.relevantUntil = relevantUntil
     }
@@ -21,7 +21,7 @@ extension RevocationEntry: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         grantID = try reader.decode()
-        relevantUntil = try GrantWire.timestamp("relevant until", from: &reader)
+        relevantUntil = try Timestamp(from: &reader, field: "relevant until")
     }
 }
 
@@ -42,7 +42,7 @@ public struct RevocationList: Hashable, Sendable {
 
     /// Sorts `entries` by grant id; refuses a grant id listed twice or more than `maximumEntries`.
     public init(version: UInt64, issuedAt: Timestamp, keyID: KeyID, entries: [RevocationEntry]) throws(WireError) {
-        try GrantWire.requireNonNegative("issued at", issuedAt)
+        try issuedAt.requireEncodable(as: "issued at")
         guard entries.count <= Self.maximumEntries else {
             throw .tooLong(field: "revoked grants", length: entries.count, limit: Self.maximumEntries)
         }
@@ -89,8 +89,8 @@ extension RevocationList: WireCodable {
     public init(from reader: inout ByteReader) throws(WireError) {
         try GrantWire.formatVersion("revocation list format version", from: &reader)
         version = try reader.u64("revocation list version")
-        issuedAt = try GrantWire.timestamp("issued at", from: &reader)
-        keyID = try GrantWire.keyID("key id", from: &reader)
+        issuedAt = try Timestamp(from: &reader, field: "issued at")
+        keyID = try reader.decode()
         entries = try reader.array(
             "revoked grants", .u32, limit: Self.maximumEntries, minimumElementSize: RevocationEntry.byteCount
         )

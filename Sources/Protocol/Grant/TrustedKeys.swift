@@ -38,7 +38,7 @@ public struct TrustedKeys: Hashable, Sendable {
     public subscript(keyID: KeyID) -> TrustedKey? { keys[keyID] }
 
     /// Every key, ordered by key id for stable output.
-    public var all: [TrustedKey] { keys.values.sorted { $0.keyID.bytes.lexicographicallyPrecedes($1.keyID.bytes) } }
+    public var all: [TrustedKey] { keys.values.sorted { $0.keyID < $1.keyID } }
 
     /// Why a token's signature is not acceptable, if it is not. The order is key, then signature,
     /// then the key's valid-until: `issuedAt` is only read once the signature has covered it.

@@ -54,7 +54,7 @@ extension Checkpoint: WireCodable {
         try self.init(
             deviceID: try reader.decode(),
             treeSize: try reader.u64("tree size"),
-            root: try Hash32(bytes: try reader.raw("root", count: Hash32.byteCount)),
+            root: try Hash32(from: &reader, field: "root"),
             time: try reader.decode(),
             keyID: try reader.decode()
         )

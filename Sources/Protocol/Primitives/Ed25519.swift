@@ -40,10 +40,7 @@ public struct Signature: Hashable, Sendable {
     public let bytes: [UInt8]
 
     public init(bytes: [UInt8]) throws(WireError) {
-        guard bytes.count == Self.byteCount else {
-            throw .invalidValue(field: "signature", reason: "must be 64 bytes, got \(bytes.count)")
-        }
-        self.bytes = bytes
+        self.bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "signature")
     }
 }
 
@@ -56,15 +53,12 @@ extension Signature: WireCodable {
 }
 
 /// Names a public key: 8 bytes, the prefix of SHA-256 over the raw public key.
-public struct KeyID: Hashable, Sendable, CustomStringConvertible {
+public struct KeyID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let byteCount = 8
     public let bytes: [UInt8]
 
     public init(bytes: [UInt8]) throws(WireError) {
-        guard bytes.count == Self.byteCount else {
-            throw .invalidValue(field: "key id", reason: "must be 8 bytes, got \(bytes.count)")
-        }
-        self.bytes = bytes
+        self.bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "key id")
     }
 
     init(publicKeyBytes: [UInt8]) {
@@ -72,6 +66,12 @@ public struct KeyID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { Hex.encode(bytes) }
+
+    /// Byte-wise order: the order of every list of key ids or keys on a wire, and of
+    /// `TrustedKeys.all`.
+    public static func < (lhs: KeyID, rhs: KeyID) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
 }
 
 extension KeyID: WireCodable {

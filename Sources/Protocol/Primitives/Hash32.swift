@@ -8,10 +8,7 @@ public struct Hash32: Hashable, Sendable, CustomStringConvertible {
 
     /// Wraps exactly 32 bytes.
     public init(bytes: [UInt8]) throws(WireError) {
-        guard bytes.count == Self.byteCount else {
-            throw .invalidValue(field: "hash", reason: "must be 32 bytes, got \(bytes.count)")
-        }
-        self.bytes = bytes
+        self.bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "hash")
     }
 
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }
@@ -32,6 +29,12 @@ extension Hash32: WireCodable {
     public func encode(to writer: inout ByteWriter) { writer.raw(bytes) }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        bytes = try reader.raw("hash", count: Self.byteCount)
+        try self.init(from: &reader, field: "hash")
+    }
+
+    /// A hash read under its own field name (`blob hash`, `tree root`, ...), so an error says
+    /// which hash was cut short. Every part reads its hashes through this one reader.
+    init(from reader: inout ByteReader, field: String) throws(WireError) {
+        bytes = try reader.raw(field, count: Self.byteCount)
     }
 }

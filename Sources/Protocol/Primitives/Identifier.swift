@@ -19,7 +19,7 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
 
     /// Validates `value`; the error says which character or length was wrong.
     public init(_ value: String) throws(WireError) {
-        try Self.validate(Array(value.utf8))
+        try Self.rule.check(value)
         self.value = value
     }
 
@@ -27,20 +27,11 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 
-    static func validate(_ bytes: [UInt8]) throws(WireError) {
-        guard !bytes.isEmpty else { throw .invalidValue(field: Kind.field, reason: "must not be empty") }
-        guard bytes.count <= maximumLength else {
-            throw .tooLong(field: Kind.field, length: bytes.count, limit: maximumLength)
-        }
-        for (index, byte) in bytes.enumerated() where !isAllowed(byte) {
-            throw .invalidValue(
-                field: Kind.field,
-                reason: "byte \(byte) at position \(index) is not one of A-Z a-z 0-9 . _ - : @"
-            )
-        }
+    static var rule: ASCIIName {
+        ASCIIName(field: Kind.field, limit: maximumLength, alphabet: "one of A-Z a-z 0-9 . _ - : @", allows: isAllowed)
     }
 
-    private static func isAllowed(_ byte: UInt8) -> Bool {
+    @Sendable private static func isAllowed(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -56,10 +47,7 @@ extension Identifier: WireCodable {
     public func encode(to writer: inout ByteWriter) { writer.string(value, .u8) }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let raw = try reader.bytes(Kind.field, .u8, limit: Self.maximumLength)
-        try Self.validate(raw)
-        // Validated ASCII is valid UTF-8.
-        value = String(decoding: raw, as: UTF8.self)
+        value = try Self.rule.read(from: &reader)
     }
 }
 

@@ -29,12 +29,6 @@ public enum PaperSize: UInt8, CaseIterable, Hashable, Sendable, CustomStringConv
     }
 }
 
-extension PaperSize: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u8("paper size")
-        guard let size = PaperSize(rawValue: code) else { throw .unknownTag(field: "paper size", tag: UInt64(code)) }
-        self = size
-    }
+extension PaperSize: WireEnum {
+    public static let wireField = "paper size"
 }

@@ -35,8 +35,21 @@ extension Timestamp: WireCodable {
     public func encode(to writer: inout ByteWriter) { writer.i64(millisecondsSinceEpoch) }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let value = try reader.i64("timestamp")
-        guard value >= 0 else { throw .invalidValue(field: "timestamp", reason: "negative (\(value))") }
-        millisecondsSinceEpoch = value
+        try self.init(from: &reader, field: "timestamp")
+    }
+
+    /// A timestamp read under its own field name (`issued at`, `sender time`, ...), so an error
+    /// says which one was wrong. Every part reads its timestamps through this one reader.
+    init(from reader: inout ByteReader, field: String) throws(WireError) {
+        self.init(millisecondsSinceEpoch: try reader.i64(field))
+        try requireEncodable(as: field)
+    }
+
+    /// Refuses a moment before 1970, which has no encoding: decoders apply it to what they read,
+    /// constructors to values built in code, with the same error.
+    func requireEncodable(as field: String) throws(WireError) {
+        guard millisecondsSinceEpoch >= 0 else {
+            throw .invalidValue(field: field, reason: "negative timestamp (\(millisecondsSinceEpoch))")
+        }
     }
 }

@@ -12,47 +12,8 @@ public enum SealModel: UInt16, CaseIterable, Hashable, Sendable, CustomStringCon
     public var description: String { name }
 }
 
-extension SealModel: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u16(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let id = try reader.u16("model id")
-        guard let model = SealModel(rawValue: id) else { throw .unknownTag(field: "model id", tag: UInt64(id)) }
-        self = model
-    }
-}
-
-/// A firmware version: three u16, compared in order.
-public struct SealFirmwareVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let major: UInt16
-    public let minor: UInt16
-    public let patch: UInt16
-
-    public init(major: UInt16, minor: UInt16, patch: UInt16) {
-        self.major = major
-        self.minor = minor
-        self.patch = patch
-    }
-
-    public static func < (lhs: Self, rhs: Self) -> Bool {
-        (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
-    }
-
-    public var description: String { "\(major).\(minor).\(patch)" }
-}
-
-extension SealFirmwareVersion: WireCodable {
-    public func encode(to writer: inout ByteWriter) {
-        writer.u16(major)
-        writer.u16(minor)
-        writer.u16(patch)
-    }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        major = try reader.u16("firmware major")
-        minor = try reader.u16("firmware minor")
-        patch = try reader.u16("firmware patch")
-    }
+extension SealModel: WireEnum {
+    public static let wireField = "model id"
 }
 
 /// Answer to a device info request: who the seal is, and the nonce the next unlock must echo.
@@ -61,12 +22,12 @@ public struct SealDeviceInfo: Hashable, Sendable {
     public let model: SealModel
     /// The seal's serial: the resource id the server knows it by.
     public let serial: ResourceID
-    public let firmware: SealFirmwareVersion
+    public let firmware: FirmwareVersion
     public let nonce: SealNonce
     /// Stamps made over the seal's whole life.
     public let usesCounter: UInt32
 
-    public init(model: SealModel, serial: ResourceID, firmware: SealFirmwareVersion, nonce: SealNonce, usesCounter: UInt32) {
+    public init(model: SealModel, serial: ResourceID, firmware: FirmwareVersion, nonce: SealNonce, usesCounter: UInt32) {
         self.model = model
         self.serial = serial
         self.firmware = firmware

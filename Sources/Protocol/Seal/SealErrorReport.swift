@@ -43,6 +43,10 @@ public enum SealErrorCode: UInt16, CaseIterable, Hashable, Sendable, CustomStrin
     }
 }
 
+extension SealErrorCode: WireEnum {
+    public static let wireField = "error code"
+}
+
 /// An error frame's payload: a code for programs and a short text for logs.
 public struct SealErrorReport: Hashable, Sendable, CustomStringConvertible {
     public static let maximumTextSize = 255
@@ -51,8 +55,7 @@ public struct SealErrorReport: Hashable, Sendable, CustomStringConvertible {
     public let text: String
 
     public init(code: SealErrorCode, text: String) throws(WireError) {
-        let size = text.utf8.count
-        guard size <= Self.maximumTextSize else { throw .tooLong(field: "error text", length: size, limit: Self.maximumTextSize) }
+        try FieldRules.checkText(text, "error text", limit: Self.maximumTextSize)
         self.code = code
         self.text = text
     }
@@ -62,14 +65,12 @@ public struct SealErrorReport: Hashable, Sendable, CustomStringConvertible {
 
 extension SealErrorReport: WireCodable {
     public func encode(to writer: inout ByteWriter) {
-        writer.u16(code.rawValue)
+        writer.encode(code)
         writer.string(text, .u8)
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let raw = try reader.u16("error code")
-        guard let code = SealErrorCode(rawValue: raw) else { throw .unknownTag(field: "error code", tag: UInt64(raw)) }
-        self.code = code
+        code = try reader.decode()
         text = try reader.string("error text", .u8, limit: Self.maximumTextSize)
     }
 }

@@ -20,8 +20,7 @@ public struct SealFirmwareChunk: Hashable, Sendable {
     }
 
     private static func check(data: [UInt8]) throws(WireError) {
-        guard !data.isEmpty else { throw .invalidValue(field: "data", reason: "must not be empty") }
-        guard data.count <= maximumDataSize else { throw .tooLong(field: "data", length: data.count, limit: maximumDataSize) }
+        try FieldRules.checkBytes(data.count, "data", limit: maximumDataSize)
     }
 }
 

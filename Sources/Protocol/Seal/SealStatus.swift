@@ -3,7 +3,7 @@ public enum SealLockState: Hashable, Sendable {
     case locked
     /// A session is open; the seal locks itself when `usesRemaining` reaches 0, so it is at
     /// least 1 here.
-    case unlocked(grantID: SealGrantID, usesRemaining: UInt16)
+    case unlocked(grantID: GrantID, usesRemaining: UInt16)
 }
 
 /// Seal → agent: the answer to a status request.
@@ -34,7 +34,7 @@ public struct SealStatus: Hashable, Sendable {
         return 0
     }
 
-    public var grantID: SealGrantID? {
+    public var grantID: GrantID? {
         if case let .unlocked(grant, _) = lock { return grant }
         return nil
     }
@@ -82,9 +82,9 @@ public struct SealStampReport: Hashable, Sendable {
     public let stampNumber: UInt32
     /// Uses left in the session after this stamp (0: the seal has locked).
     public let usesRemaining: UInt16
-    public let grantID: SealGrantID
+    public let grantID: GrantID
 
-    public init(stampNumber: UInt32, usesRemaining: UInt16, grantID: SealGrantID) throws(WireError) {
+    public init(stampNumber: UInt32, usesRemaining: UInt16, grantID: GrantID) throws(WireError) {
         guard stampNumber >= 1 else { throw .invalidValue(field: "stamp number", reason: "stamps are numbered from 1") }
         self.stampNumber = stampNumber
         self.usesRemaining = usesRemaining

@@ -18,14 +18,11 @@ public struct SealUnlock: Hashable, Sendable {
     }
 
     private static func check(grantToken: [UInt8]) throws(WireError) {
-        guard !grantToken.isEmpty else { throw .invalidValue(field: "grant token", reason: "must not be empty") }
-        guard grantToken.count <= maximumGrantTokenSize else {
-            throw .tooLong(field: "grant token", length: grantToken.count, limit: maximumGrantTokenSize)
-        }
+        try FieldRules.checkBytes(grantToken.count, "grant token", limit: maximumGrantTokenSize)
     }
 
     private static func check(uses: UInt16) throws(WireError) {
-        guard uses >= 1 else { throw .invalidValue(field: "uses", reason: "must be at least 1") }
+        try FieldRules.checkAtLeastOne(uses, "uses")
     }
 }
 
@@ -50,10 +47,10 @@ public struct SealUnlocked: Hashable, Sendable {
     /// Stamps the seal will allow: the lesser of the requested uses and what the grant allows.
     public let usesAllowed: UInt16
     /// The id of the grant the seal accepted.
-    public let grantID: SealGrantID
+    public let grantID: GrantID
 
-    public init(usesAllowed: UInt16, grantID: SealGrantID) throws(WireError) {
-        guard usesAllowed >= 1 else { throw .invalidValue(field: "uses allowed", reason: "must be at least 1") }
+    public init(usesAllowed: UInt16, grantID: GrantID) throws(WireError) {
+        try FieldRules.checkAtLeastOne(usesAllowed, "uses allowed")
         self.usesAllowed = usesAllowed
         self.grantID = grantID
     }

@@ -1,33 +1,4 @@
 extension UplinkMessage {
-    /// A media type such as `image/jpeg`: 1 to 127 bytes, lower case, `type/subtype` with the
-    /// characters RFC 6838 allows in names. Lower case only, so one type has one encoding.
-    public struct MediaType: Hashable, Sendable, CustomStringConvertible {
-        public let value: String
-
-        public init(_ value: String) throws(WireError) {
-            try Self.validate(Array(value.utf8))
-            self.value = value
-        }
-
-        public var description: String { value }
-
-        static func validate(_ bytes: [UInt8]) throws(WireError) {
-            let field = "media type"
-            guard !bytes.isEmpty else { throw .invalidValue(field: field, reason: "must not be empty") }
-            guard bytes.count <= UplinkLimits.mediaTypeLength else {
-                throw .tooLong(field: field, length: bytes.count, limit: UplinkLimits.mediaTypeLength)
-            }
-            let slashes = bytes.indices.filter { bytes[$0] == UInt8(ascii: "/") }
-            guard slashes.count == 1, let slash = slashes.first, slash > 0, slash < bytes.count - 1 else {
-                throw .invalidValue(field: field, reason: "must be type/subtype")
-            }
-            let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789!#$&-^_.+/".utf8)
-            for (index, byte) in bytes.enumerated() where !allowed.contains(byte) {
-                throw .invalidValue(field: field, reason: "byte \(byte) at position \(index) is not allowed (lower-case a-z 0-9 ! # $ & - ^ _ . +)")
-            }
-        }
-    }
-
     /// Agent → server: the agent has a photo or scan to upload, named by its SHA-256. The server
     /// answers with `blobStatus`, which says where to resume.
     public struct BlobOffer: Hashable, Sendable {
@@ -54,7 +25,7 @@ extension UplinkMessage {
         public let data: [UInt8]
 
         public init(hash: Hash32, offset: UInt64, data: [UInt8]) throws(WireError) {
-            try UplinkFieldRules.checkToken(data, "blob data", limit: UplinkLimits.chunkSize)
+            try FieldRules.checkBytes(data.count, "blob data", limit: UplinkLimits.chunkSize)
             try UplinkFieldRules.checkChunk(offset: offset, count: data.count, limit: UplinkLimits.blobSize, "blob chunk")
             self.hash = hash
             self.offset = offset
@@ -85,16 +56,6 @@ extension UplinkMessage {
     }
 }
 
-extension UplinkMessage.MediaType: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.string(value, .u8) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let raw = try reader.bytes("media type", .u8, limit: UplinkLimits.mediaTypeLength)
-        try Self.validate(raw)
-        value = String(decoding: raw, as: UTF8.self)
-    }
-}
-
 extension UplinkMessage.BlobOffer: WireCodable {
     public func encode(to writer: inout ByteWriter) {
         writer.encode(hash)
@@ -104,7 +65,7 @@ extension UplinkMessage.BlobOffer: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
-            hash: try UplinkFieldRules.readHash(&reader, "blob hash"),
+            hash: try Hash32(from: &reader, field: "blob hash"),
             totalSize: try reader.u64("blob size"),
             mediaType: try reader.decode()
         )
@@ -120,7 +81,7 @@ extension UplinkMessage.BlobChunk: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         try self.init(
-            hash: try UplinkFieldRules.readHash(&reader, "blob hash"),
+            hash: try Hash32(from: &reader, field: "blob hash"),
             offset: try reader.u64("blob offset"),
             data: try reader.bytes("blob data", .u32, limit: UplinkLimits.chunkSize)
         )
@@ -140,7 +101,7 @@ extension UplinkMessage.BlobStatus: WireCodable {
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let hash = try UplinkFieldRules.readHash(&reader, "blob hash")
+        let hash = try Hash32(from: &reader, field: "blob hash")
         let state: State
         switch try reader.u8("blob state") {
         case 1: state = .receiving(bytesHeld: try reader.u64("bytes held"))

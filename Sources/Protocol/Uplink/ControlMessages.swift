@@ -59,7 +59,7 @@ extension UplinkMessage {
         public let text: String
 
         public init(code: ErrorCode, text: String) throws(WireError) {
-            try UplinkFieldRules.checkText(text, "error text")
+            try FieldRules.checkText(text, "error text", limit: UplinkLimits.textLength)
             self.code = code
             self.text = text
         }
@@ -74,18 +74,12 @@ extension UplinkMessage.Ping: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         nonce = try reader.u64("ping nonce")
-        senderTime = try UplinkFieldRules.readTimestamp(&reader, "sender time")
+        senderTime = try Timestamp(from: &reader, field: "sender time")
     }
 }
 
-extension UplinkMessage.ErrorCode: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u16(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u16("error code")
-        guard let value = Self(rawValue: code) else { throw .unknownTag(field: "error code", tag: UInt64(code)) }
-        self = value
-    }
+extension UplinkMessage.ErrorCode: WireEnum {
+    public static let wireField = "error code"
 }
 
 extension UplinkMessage.ProtocolError: WireCodable {

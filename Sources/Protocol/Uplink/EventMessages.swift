@@ -19,7 +19,7 @@ extension UplinkMessage {
                 throw .invalidValue(field: "first sequence", reason: "\(firstSequence) + \(events.count - 1) overflows u64")
             }
             for event in events {
-                try UplinkFieldRules.checkToken(event, "event", limit: UplinkLimits.eventSize)
+                try FieldRules.checkBytes(event.count, "event", limit: UplinkLimits.eventSize)
             }
             self.firstSequence = firstSequence
             self.events = events
@@ -40,7 +40,7 @@ extension UplinkMessage {
         public let token: [UInt8]
 
         public init(token: [UInt8]) throws(WireError) {
-            try UplinkFieldRules.checkToken(token, "checkpoint", limit: UplinkLimits.checkpointTokenSize)
+            try FieldRules.checkBytes(token.count, "checkpoint", limit: UplinkLimits.checkpointTokenSize)
             self.token = token
         }
     }
@@ -137,8 +137,8 @@ extension UplinkMessage.UsageHashQuery: WireCodable {
         try self.init(
             queryID: try reader.u64("query id"),
             accountID: try reader.decode(),
-            periodStart: try UplinkFieldRules.readTimestamp(&reader, "period start"),
-            periodEnd: try UplinkFieldRules.readTimestamp(&reader, "period end")
+            periodStart: try Timestamp(from: &reader, field: "period start"),
+            periodEnd: try Timestamp(from: &reader, field: "period end")
         )
     }
 }
@@ -156,9 +156,9 @@ extension UplinkMessage.UsageHashAnswer: WireCodable {
     public init(from reader: inout ByteReader) throws(WireError) {
         queryID = try reader.u64("query id")
         entryCount = try reader.u64("entry count")
-        usageHash = try UplinkFieldRules.readHash(&reader, "usage hash")
+        usageHash = try Hash32(from: &reader, field: "usage hash")
         treeSize = try reader.u64("tree size")
-        treeRoot = try UplinkFieldRules.readHash(&reader, "tree root")
+        treeRoot = try Hash32(from: &reader, field: "tree root")
         verifiedUnaltered = try reader.bool("verified unaltered")
     }
 }

@@ -1,28 +1,10 @@
 extension UplinkMessage {
-    /// A firmware version `major.minor.patch`, each a u16; ordered so "never older" is a compare.
-    public struct FirmwareVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
-        public let major: UInt16
-        public let minor: UInt16
-        public let patch: UInt16
-
-        public init(major: UInt16, minor: UInt16, patch: UInt16) {
-            self.major = major
-            self.minor = minor
-            self.patch = patch
-        }
-
-        public static func < (lhs: Self, rhs: Self) -> Bool {
-            (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
-        }
-
-        public var description: String { "\(major).\(minor).\(patch)" }
-    }
-
     /// Server → agent: a firmware image for the copier controller or the seal is ready to send.
     /// The image carries its own vendor signature, checked by the device (SPEC F3); the hash
     /// lets the agent check the transfer before handing the image on.
     public struct FirmwareOffer: Hashable, Sendable {
-        public let deviceKind: HardwareKind
+        /// Whether the image is for a copier controller or a seal.
+        public let deviceKind: ResourceType
         public let version: FirmwareVersion
         /// 1 byte to 64 MiB.
         public let imageSize: UInt64
@@ -30,7 +12,7 @@ extension UplinkMessage {
         /// Names this transfer in `firmwareChunk` and `firmwareStatus`; chosen by the server.
         public let imageID: UInt64
 
-        public init(deviceKind: HardwareKind, version: FirmwareVersion, imageSize: UInt64, imageHash: Hash32, imageID: UInt64) throws(WireError) {
+        public init(deviceKind: ResourceType, version: FirmwareVersion, imageSize: UInt64, imageHash: Hash32, imageID: UInt64) throws(WireError) {
             guard (1...UplinkLimits.firmwareImageSize).contains(imageSize) else {
                 throw .invalidValue(field: "image size", reason: "\(imageSize) is not between 1 and \(UplinkLimits.firmwareImageSize)")
             }
@@ -50,7 +32,7 @@ extension UplinkMessage {
         public let data: [UInt8]
 
         public init(imageID: UInt64, offset: UInt64, data: [UInt8]) throws(WireError) {
-            try UplinkFieldRules.checkToken(data, "image data", limit: UplinkLimits.chunkSize)
+            try FieldRules.checkBytes(data.count, "image data", limit: UplinkLimits.chunkSize)
             try UplinkFieldRules.checkChunk(offset: offset, count: data.count, limit: UplinkLimits.firmwareImageSize, "firmware chunk")
             self.imageID = imageID
             self.offset = offset
@@ -100,26 +82,12 @@ extension UplinkMessage {
             guard bytesReceived <= UplinkLimits.firmwareImageSize else {
                 throw .invalidValue(field: "bytes received", reason: "\(bytesReceived) exceeds the maximum image size \(UplinkLimits.firmwareImageSize)")
             }
-            try UplinkFieldRules.checkText(message, "firmware message")
+            try FieldRules.checkText(message, "firmware message", limit: UplinkLimits.textLength)
             self.imageID = imageID
             self.state = state
             self.bytesReceived = bytesReceived
             self.message = message
         }
-    }
-}
-
-extension UplinkMessage.FirmwareVersion: WireCodable {
-    public func encode(to writer: inout ByteWriter) {
-        writer.u16(major)
-        writer.u16(minor)
-        writer.u16(patch)
-    }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        major = try reader.u16("firmware major version")
-        minor = try reader.u16("firmware minor version")
-        patch = try reader.u16("firmware patch version")
     }
 }
 
@@ -137,7 +105,7 @@ extension UplinkMessage.FirmwareOffer: WireCodable {
             deviceKind: try reader.decode(),
             version: try reader.decode(),
             imageSize: try reader.u64("image size"),
-            imageHash: try UplinkFieldRules.readHash(&reader, "image hash"),
+            imageHash: try Hash32(from: &reader, field: "image hash"),
             imageID: try reader.u64("image id")
         )
     }
@@ -159,14 +127,8 @@ extension UplinkMessage.FirmwareChunk: WireCodable {
     }
 }
 
-extension UplinkMessage.FirmwareState: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let tag = try reader.u8("firmware state")
-        guard let state = Self(rawValue: tag) else { throw .unknownTag(field: "firmware state", tag: UInt64(tag)) }
-        self = state
-    }
+extension UplinkMessage.FirmwareState: WireEnum {
+    public static let wireField = "firmware state"
 }
 
 extension UplinkMessage.FirmwareStatus: WireCodable {

@@ -8,9 +8,9 @@ extension UplinkMessage {
         public let limitGrant: [UInt8]?
 
         public init(accessGrant: [UInt8], limitGrant: [UInt8]? = nil) throws(WireError) {
-            try UplinkFieldRules.checkToken(accessGrant, "access grant", limit: UplinkLimits.grantTokenSize)
+            try FieldRules.checkBytes(accessGrant.count, "access grant", limit: UplinkLimits.grantTokenSize)
             if let limitGrant {
-                try UplinkFieldRules.checkToken(limitGrant, "limit grant", limit: UplinkLimits.grantTokenSize)
+                try FieldRules.checkBytes(limitGrant.count, "limit grant", limit: UplinkLimits.grantTokenSize)
             }
             self.accessGrant = accessGrant
             self.limitGrant = limitGrant
@@ -31,7 +31,7 @@ extension UplinkMessage {
                 throw .tooLong(field: "limit grants", length: limitGrants.count, limit: UplinkLimits.limitTokenCount)
             }
             for token in limitGrants {
-                try UplinkFieldRules.checkToken(token, "limit grant", limit: UplinkLimits.grantTokenSize)
+                try FieldRules.checkBytes(token.count, "limit grant", limit: UplinkLimits.grantTokenSize)
             }
             self.limitGrants = limitGrants
         }
@@ -42,7 +42,7 @@ extension UplinkMessage {
         public let token: [UInt8]
 
         public init(token: [UInt8]) throws(WireError) {
-            try UplinkFieldRules.checkToken(token, "revocation list", limit: UplinkLimits.revocationListSize)
+            try FieldRules.checkBytes(token.count, "revocation list", limit: UplinkLimits.revocationListSize)
             self.token = token
         }
     }
@@ -69,7 +69,7 @@ extension UplinkMessage {
 
         /// Sorts `keys` by key id; refuses an empty list, more than 16 keys, or one key twice.
         public init(keys: [ServerKey]) throws(WireError) {
-            try self.init(checking: keys.sorted { UplinkFieldRules.bytesAscending($0.keyID.bytes, $1.keyID.bytes) })
+            try self.init(checking: keys.sorted { $0.keyID < $1.keyID })
         }
 
         private init(checking keys: [ServerKey]) throws(WireError) {
@@ -77,9 +77,7 @@ extension UplinkMessage {
             guard keys.count <= UplinkLimits.serverKeyCount else {
                 throw .tooLong(field: "server keys", length: keys.count, limit: UplinkLimits.serverKeyCount)
             }
-            try UplinkFieldRules.checkStrictlyAscending(keys, "server keys") {
-                UplinkFieldRules.bytesAscending($0.keyID.bytes, $1.keyID.bytes)
-            }
+            try UplinkFieldRules.checkStrictlyAscending(keys, "server keys") { $0.keyID < $1.keyID }
             self.keys = keys
         }
     }
@@ -139,7 +137,7 @@ extension UplinkMessage.ServerKey: WireCodable {
         guard keyID == publicKey.keyID else {
             throw .invalidValue(field: "key id", reason: "\(keyID) does not name the public key that follows (\(publicKey.keyID))")
         }
-        validUntil = try UplinkFieldRules.readTimestamp(&reader, "valid until")
+        validUntil = try Timestamp(from: &reader, field: "valid until")
     }
 }
 

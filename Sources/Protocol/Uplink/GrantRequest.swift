@@ -1,26 +1,16 @@
 extension UplinkMessage {
-    /// The two kinds of hardware an agent drives; also the device kind of a firmware image.
-    public enum HardwareKind: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvertible {
-        case copier = 1
-        case seal = 2
-
-        public var description: String { self == .copier ? "copier" : "seal" }
-    }
-
-    public enum ApplicationKind: IdentifierKind { public static let field = "application id" }
-    /// A seal-use application (SPEC E1) approved on the server.
-    public typealias ApplicationID = Identifier<ApplicationKind>
-
     /// A card number as the reader delivered it: 1 to 64 bytes of printable ASCII (0x21-0x7E).
     public struct CardNumber: Hashable, Sendable, CustomStringConvertible {
         public let value: String
 
         public init(_ value: String) throws(WireError) {
-            try UplinkMessage.checkPrintableASCII(Array(value.utf8), "card number", limit: UplinkLimits.cardNumberLength)
+            try Self.rule.check(value)
             self.value = value
         }
 
         public var description: String { value }
+
+        static let rule = ASCIIName.printable("card number", limit: UplinkLimits.cardNumberLength)
     }
 
     /// A PIN: 1 to 16 bytes of printable ASCII (0x21-0x7E). Its description is redacted so a PIN
@@ -29,12 +19,14 @@ extension UplinkMessage {
         public let value: String
 
         public init(_ value: String) throws(WireError) {
-            try UplinkMessage.checkPrintableASCII(Array(value.utf8), "PIN", limit: UplinkLimits.pinLength)
+            try Self.rule.check(value)
             self.value = value
         }
 
         public var description: String { "PIN(redacted)" }
         public var debugDescription: String { description }
+
+        static let rule = ASCIIName.printable("PIN", limit: UplinkLimits.pinLength)
     }
 
     /// How the person at the device identified themselves (SPEC A2).
@@ -50,43 +42,25 @@ extension UplinkMessage {
     public struct GrantRequest: Hashable, Sendable {
         public let credential: Credential
         public let resourceID: ResourceID
-        public let resourceKind: HardwareKind
+        public let resourceType: ResourceType
         /// The approved seal application being used; only for a seal, optional even then.
         public let applicationID: ApplicationID?
         /// The device's clock when the person identified.
         public let deviceTime: Timestamp
 
         public init(
-            credential: Credential, resourceID: ResourceID, resourceKind: HardwareKind,
+            credential: Credential, resourceID: ResourceID, resourceType: ResourceType,
             applicationID: ApplicationID? = nil, deviceTime: Timestamp
         ) throws(WireError) {
-            if applicationID != nil && resourceKind != .seal {
+            if applicationID != nil && resourceType != .seal {
                 throw .invalidValue(field: "application id", reason: "only a seal request names an application")
             }
             self.credential = credential
             self.resourceID = resourceID
-            self.resourceKind = resourceKind
+            self.resourceType = resourceType
             self.applicationID = applicationID
             self.deviceTime = deviceTime
         }
-    }
-
-    static func checkPrintableASCII(_ bytes: [UInt8], _ field: String, limit: Int) throws(WireError) {
-        guard !bytes.isEmpty else { throw .invalidValue(field: field, reason: "must not be empty") }
-        guard bytes.count <= limit else { throw .tooLong(field: field, length: bytes.count, limit: limit) }
-        for (index, byte) in bytes.enumerated() where !(0x21...0x7e).contains(byte) {
-            throw .invalidValue(field: field, reason: "byte \(byte) at position \(index) is not printable ASCII")
-        }
-    }
-}
-
-extension UplinkMessage.HardwareKind: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u8(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let tag = try reader.u8("hardware kind")
-        guard let kind = Self(rawValue: tag) else { throw .unknownTag(field: "hardware kind", tag: UInt64(tag)) }
-        self = kind
     }
 }
 
@@ -94,9 +68,7 @@ extension UplinkMessage.CardNumber: WireCodable {
     public func encode(to writer: inout ByteWriter) { writer.string(value, .u8) }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let raw = try reader.bytes("card number", .u8, limit: UplinkLimits.cardNumberLength)
-        try UplinkMessage.checkPrintableASCII(raw, "card number", limit: UplinkLimits.cardNumberLength)
-        value = String(decoding: raw, as: UTF8.self)
+        value = try Self.rule.read(from: &reader)
     }
 }
 
@@ -104,9 +76,7 @@ extension UplinkMessage.PIN: WireCodable {
     public func encode(to writer: inout ByteWriter) { writer.string(value, .u8) }
 
     public init(from reader: inout ByteReader) throws(WireError) {
-        let raw = try reader.bytes("PIN", .u8, limit: UplinkLimits.pinLength)
-        try UplinkMessage.checkPrintableASCII(raw, "PIN", limit: UplinkLimits.pinLength)
-        value = String(decoding: raw, as: UTF8.self)
+        value = try Self.rule.read(from: &reader)
     }
 }
 
@@ -137,7 +107,7 @@ extension UplinkMessage.GrantRequest: WireCodable {
     public func encode(to writer: inout ByteWriter) {
         writer.encode(credential)
         writer.encode(resourceID)
-        writer.encode(resourceKind)
+        writer.encode(resourceType)
         writer.optional(applicationID)
         writer.encode(deviceTime)
     }
@@ -146,9 +116,9 @@ extension UplinkMessage.GrantRequest: WireCodable {
         try self.init(
             credential: try reader.decode(),
             resourceID: try reader.decode(),
-            resourceKind: try reader.decode(),
+            resourceType: try reader.decode(),
             applicationID: try reader.optional("application id"),
-            deviceTime: try UplinkFieldRules.readTimestamp(&reader, "device time")
+            deviceTime: try Timestamp(from: &reader, field: "device time")
         )
     }
 }

@@ -78,21 +78,15 @@ extension UplinkMessage {
         public let text: String
 
         public init(reason: RefusalReason, text: String) throws(WireError) {
-            try UplinkFieldRules.checkText(text, "refusal text")
+            try FieldRules.checkText(text, "refusal text", limit: UplinkLimits.textLength)
             self.reason = reason
             self.text = text
         }
     }
 }
 
-extension UplinkMessage.RefusalReason: WireCodable {
-    public func encode(to writer: inout ByteWriter) { writer.u16(rawValue) }
-
-    public init(from reader: inout ByteReader) throws(WireError) {
-        let code = try reader.u16("refusal reason")
-        guard let reason = Self(rawValue: code) else { throw .unknownTag(field: "refusal reason", tag: UInt64(code)) }
-        self = reason
-    }
+extension UplinkMessage.RefusalReason: WireEnum {
+    public static let wireField = "refusal reason"
 }
 
 extension UplinkMessage.Refusal: WireCodable {

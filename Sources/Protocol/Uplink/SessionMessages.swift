@@ -22,7 +22,7 @@ extension UplinkMessage {
         ) throws(WireError) {
             try self.init(
                 checking: deviceID, agentVersion, supportedVersions.sorted(), lastEventSequence,
-                trustedKeyIDs.sorted { UplinkFieldRules.bytesAscending($0.bytes, $1.bytes) }
+                trustedKeyIDs.sorted()
             )
         }
 
@@ -30,10 +30,7 @@ extension UplinkMessage {
             checking deviceID: DeviceID, _ agentVersion: String, _ supportedVersions: [UInt8],
             _ lastEventSequence: UInt64?, _ trustedKeyIDs: [KeyID]
         ) throws(WireError) {
-            guard !agentVersion.isEmpty else {
-                throw .invalidValue(field: "agent version", reason: "must not be empty")
-            }
-            try UplinkFieldRules.checkText(agentVersion, "agent version", limit: UplinkLimits.agentVersionLength)
+            try FieldRules.checkBytes(agentVersion.utf8.count, "agent version", limit: UplinkLimits.agentVersionLength)
             guard !supportedVersions.isEmpty else {
                 throw .invalidValue(field: "supported versions", reason: "must name at least one version")
             }
@@ -47,9 +44,7 @@ extension UplinkMessage {
             guard trustedKeyIDs.count <= UplinkLimits.trustedKeyCount else {
                 throw .tooLong(field: "trusted key ids", length: trustedKeyIDs.count, limit: UplinkLimits.trustedKeyCount)
             }
-            try UplinkFieldRules.checkStrictlyAscending(trustedKeyIDs, "trusted key ids") {
-                UplinkFieldRules.bytesAscending($0.bytes, $1.bytes)
-            }
+            try UplinkFieldRules.checkStrictlyAscending(trustedKeyIDs, "trusted key ids", by: <)
             self.deviceID = deviceID
             self.agentVersion = agentVersion
             self.supportedVersions = supportedVersions
@@ -65,23 +60,12 @@ extension UplinkMessage {
         public let bytes: [UInt8]
 
         public init(bytes: [UInt8]) throws(WireError) {
-            guard bytes.count == Self.byteCount else {
-                throw .invalidValue(field: "nonce", reason: "must be 32 bytes, got \(bytes.count)")
-            }
-            self.bytes = bytes
+            self.bytes = try FixedBytes.checked(bytes, count: Self.byteCount, field: "nonce")
         }
 
         /// A fresh nonce from `generator` (the server passes a cryptographically secure one).
         public init(using generator: inout some RandomNumberGenerator) {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(Self.byteCount)
-            for _ in 0..<Self.byteCount / 8 {
-                let word = generator.next()
-                for shift in stride(from: 56, through: 0, by: -8) {
-                    bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-                }
-            }
-            self.bytes = bytes
+            bytes = FixedBytes.random(count: Self.byteCount, using: &generator)
         }
 
         public var description: String { Hex.encode(bytes) }
@@ -157,7 +141,7 @@ extension UplinkMessage.Challenge: WireCodable {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         nonce = try reader.decode()
-        serverTime = try UplinkFieldRules.readTimestamp(&reader, "server time")
+        serverTime = try Timestamp(from: &reader, field: "server time")
         serverID = try reader.decode()
     }
 }

@@ -1,17 +1,5 @@
 /// Checks shared by several uplink payloads, so each rule (and its error text) is written once.
 enum UplinkFieldRules {
-    /// Person-readable UTF-8 text; the limit is in bytes, as on the wire.
-    static func checkText(_ text: String, _ field: String, limit: Int = UplinkLimits.textLength) throws(WireError) {
-        let length = text.utf8.count
-        guard length <= limit else { throw .tooLong(field: field, length: length, limit: limit) }
-    }
-
-    /// Opaque signed bytes carried untouched; never empty (an empty token is a sender bug).
-    static func checkToken(_ bytes: [UInt8], _ field: String, limit: Int) throws(WireError) {
-        guard !bytes.isEmpty else { throw .invalidValue(field: field, reason: "must not be empty") }
-        guard bytes.count <= limit else { throw .tooLong(field: field, length: bytes.count, limit: limit) }
-    }
-
     /// Sets are sent sorted without duplicates, so that one set has exactly one encoding.
     static func checkStrictlyAscending<T>(_ values: [T], _ field: String, by less: (T, T) -> Bool) throws(WireError) {
         for index in values.indices.dropFirst() where !less(values[index - 1], values[index]) {
@@ -30,24 +18,5 @@ enum UplinkFieldRules {
     /// Text is read as a `string<u16>` limited to `limit` bytes.
     static func readText(_ reader: inout ByteReader, _ field: String, limit: Int = UplinkLimits.textLength) throws(WireError) -> String {
         try reader.string(field, .u16, limit: limit)
-    }
-
-    /// Bytes whose lexicographic order sorts key ids.
-    static func bytesAscending(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        lhs.lexicographicallyPrecedes(rhs)
-    }
-}
-
-extension UplinkFieldRules {
-    /// A SHA-256 read under its own field name, so an error says which hash was cut short.
-    static func readHash(_ reader: inout ByteReader, _ field: String) throws(WireError) -> Hash32 {
-        try Hash32(bytes: try reader.raw(field, count: Hash32.byteCount))
-    }
-
-    /// A timestamp read under its own field name; negative values are refused as everywhere.
-    static func readTimestamp(_ reader: inout ByteReader, _ field: String) throws(WireError) -> Timestamp {
-        let value = try reader.i64(field)
-        guard value >= 0 else { throw .invalidValue(field: field, reason: "negative timestamp (\(value))") }
-        return Timestamp(millisecondsSinceEpoch: value)
     }
 }

@@ -38,8 +38,8 @@ public enum UplinkLimits {
     /// Person-readable text in `refusal`, `authResult`, `error`, `firmwareStatus`, UTF-8 bytes.
     public static let textLength = 1024
 
-    /// `blobOffer`: media type such as `image/jpeg`.
-    public static let mediaTypeLength = 127
+    /// `blobOffer`: media type such as `image/jpeg` (`MediaType`, shared with the events).
+    public static let mediaTypeLength = MediaType.maximumLength
     /// `blobOffer`: a photo or a scan.
     public static let blobSize: UInt64 = 1 << 30
     /// `firmwareOffer`: a firmware image.
