@@ -146,13 +146,20 @@ struct EventBodyCodecTests {
         #expect(throws: WireError.unknownTag(field: "paper size", tag: 7)) { try CopyJobEvent(wireBytes: Self.copyJobBytes(paper: 7)) }
     }
 
-    @Test("copy job end reasons 1-5 are defined; 0 and 6 are refused", arguments: [UInt8(0), 6])
+    @Test("copy job end reasons 1-6 are defined; 0 and 7 are refused", arguments: [UInt8(0), 7])
     func copyJobRefusesAnUnknownEnd(code: UInt8) {
         #expect(throws: WireError.unknownTag(field: "job end", tag: UInt64(code))) { try CopyJobEvent(wireBytes: Self.copyJobBytes(end: code)) }
     }
 
     @Test func copyJobEndCodes() {
-        #expect(CopyJobEnd.allCases.map(\.rawValue) == [1, 2, 3, 4, 5])
+        #expect(CopyJobEnd.allCases.map(\.rawValue) == [1, 2, 3, 4, 5, 6])
+    }
+
+    @Test func everyCopierEndReasonHasAnEventEndReason() {
+        let mapped = Set(CopierJobEnd.allCases.map(CopyJobEnd.init))
+        #expect(mapped == Set(CopyJobEnd.allCases))
+        #expect(CopyJobEnd(.budgetExhausted) == .budgetReached)
+        #expect(CopyJobEnd(.watchdogExpired) == .watchdogExpired)
     }
 
     // MARK: content and photo

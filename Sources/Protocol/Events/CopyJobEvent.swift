@@ -5,6 +5,20 @@ public enum CopyJobEnd: UInt8, CaseIterable, Hashable, Sendable, CustomStringCon
     case locked = 3
     case fault = 4
     case cancelled = 5
+    /// The copier's watchdog ran out (the agent's heartbeats stopped) and it locked itself.
+    case watchdogExpired = 6
+
+    /// The end reason a copier job record carries (docs/modbus-map.md), as logged.
+    public init(_ copierEnd: CopierJobEnd) {
+        switch copierEnd {
+        case .completed: self = .completed
+        case .budgetExhausted: self = .budgetReached
+        case .lockedByAgent: self = .locked
+        case .watchdogExpired: self = .watchdogExpired
+        case .fault: self = .fault
+        case .cancelled: self = .cancelled
+        }
+    }
 
     public var description: String {
         switch self {
@@ -13,6 +27,7 @@ public enum CopyJobEnd: UInt8, CaseIterable, Hashable, Sendable, CustomStringCon
         case .locked: return "locked"
         case .fault: return "fault"
         case .cancelled: return "cancelled"
+        case .watchdogExpired: return "watchdog expired"
         }
     }
 }
