@@ -58,12 +58,14 @@ let package = Package(
         ),
         // libmodbus as Swift: a client for the agent, a server for the simulated copier.
         .target(name: "ModbusIO", dependencies: ["CModbus"], swiftSettings: strict),
+        // Line protocols over loopback TCP or Unix sockets: the copier's panel, the agent's local API.
+        .target(name: "LineIO", swiftSettings: strict),
         // Generated pictures: the simulated camera's photos and the simulated copier's scans.
         .target(name: "Imaging", dependencies: ["CZlib"], swiftSettings: strict),
         .target(
             name: "DeviceAgent",
             dependencies: [
-                "Protocol", "ModbusIO", "Imaging", "CModbus", "CLibUSB",
+                "Protocol", "ModbusIO", "Imaging", "LineIO", "CModbus", "CLibUSB",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,14 +107,14 @@ let package = Package(
         // The simulated copier controller: the Modbus map's rules, its memory, scans, front panel.
         .target(
             name: "CopierSimulator",
-            dependencies: ["Protocol", "ModbusIO", "Imaging"],
+            dependencies: ["Protocol", "ModbusIO", "Imaging", "LineIO"],
             path: "firmware-sim/Sources/CopierSimulator",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "FirmwareSim",
             dependencies: [
-                "Protocol", "ModbusIO", "Imaging", "CopierSimulator",
+                "Protocol", "ModbusIO", "Imaging", "LineIO", "CopierSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "firmware-sim/Sources/FirmwareSim",
@@ -141,7 +143,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(
             name: "CopierSimulatorTests",
-            dependencies: ["CopierSimulator", "TestSupport", "ModbusIO"],
+            dependencies: ["CopierSimulator", "TestSupport", "ModbusIO", "LineIO"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import LineIO
 import Foundation
 import Glibc
 import ModbusIO

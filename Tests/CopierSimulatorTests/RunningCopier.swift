@@ -1,3 +1,4 @@
+import LineIO
 import Foundation
 import ModbusIO
 import Protocol

@@ -1,3 +1,4 @@
+import LineIO
 import ArgumentParser
 import CopierSimulator
 import Dispatch

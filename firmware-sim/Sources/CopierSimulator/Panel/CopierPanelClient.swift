@@ -1,15 +1,16 @@
+import LineIO
 /// A client of the front panel: sends a command line, reads the answer line. Not Sendable on
 /// purpose: a connection belongs to one thread at a time (like `ModbusClient`).
 public final class CopierPanelClient {
     public let address: SocketAddress
-    private let socket: LineSocket
+    private let client: LineClient
 
     /// Longest answer line accepted (a job's answer lists every scan).
     public static let maximumAnswerLength = 64 << 20
 
     public init(address: SocketAddress) throws(SocketError) {
         self.address = address
-        socket = try LineSocket.connect(to: address)
+        client = LineClient(socket: try LineSocket.connect(to: address), peer: "the panel at \(address)", maximumAnswerLength: Self.maximumAnswerLength)
     }
 
     /// Sends `command` and waits for its answer: up to `timeout` (nil waits as long as it
@@ -30,13 +31,6 @@ public final class CopierPanelClient {
 
     /// Sends a raw line and returns the answer line as text.
     public func exchange(line: String, timeout: Duration? = nil) throws(SocketError) -> String {
-        try socket.send(line: line, peer: address.description)
-        let deadline = timeout.map { ContinuousClock.now + $0 }
-        switch socket.readLine(maximumLength: Self.maximumAnswerLength, keepWaiting: { deadline.map { ContinuousClock.now < $0 } ?? true }) {
-        case let .line(text): return text
-        case .closed: throw SocketError("read the answer from", address.description, reason: "the panel closed the connection")
-        case .gaveUp: throw SocketError("read the answer from", address.description, reason: "no answer within \(timeout ?? .zero)")
-        case .tooLong: throw SocketError("read the answer from", address.description, reason: "answer longer than \(Self.maximumAnswerLength) bytes")
-        }
+        try client.exchange(line: line, timeout: timeout)
     }
 }

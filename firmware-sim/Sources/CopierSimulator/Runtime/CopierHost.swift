@@ -1,3 +1,4 @@
+import LineIO
 import ModbusIO
 import Protocol
 

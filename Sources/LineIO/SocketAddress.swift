@@ -68,14 +68,14 @@ public struct SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     public let errno: Int32
     public let reason: String?
 
-    init(_ operation: String, _ address: String, errno code: Int32 = Glibc.errno) {
+    public init(_ operation: String, _ address: String, errno code: Int32 = Glibc.errno) {
         self.operation = operation
         self.address = address
         errno = code
         reason = nil
     }
 
-    init(_ operation: String, _ address: String, reason: String) {
+    public init(_ operation: String, _ address: String, reason: String) {
         self.operation = operation
         self.address = address
         errno = 0

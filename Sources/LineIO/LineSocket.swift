@@ -2,13 +2,13 @@ import Glibc
 
 /// A connected TCP socket that carries one text line per message, each ended by `\n` (a `\r`
 /// before it is dropped). Owns its descriptor.
-final class LineSocket {
-    let fd: Int32
+public final class LineSocket {
+    public let fd: Int32
     private var buffer: [UInt8] = []
     /// Set after an over-long line, until its newline has gone by.
     private var discarding = false
 
-    enum Read: Equatable {
+    public enum Read: Equatable, Sendable {
         case line(String)
         /// A line longer than the limit was skipped.
         case tooLong
@@ -20,11 +20,11 @@ final class LineSocket {
 
     private var isOpen = true
 
-    init(fd: Int32) { self.fd = fd }
+    public init(fd: Int32) { self.fd = fd }
 
     deinit { close() }
 
-    func close() {
+    public func close() {
         guard isOpen else { return }
         isOpen = false
         Glibc.close(fd)
@@ -32,7 +32,7 @@ final class LineSocket {
 
     /// Waits for the next line. `keepWaiting` is asked every `pollMilliseconds` while nothing
     /// arrives; returning false gives up.
-    func readLine(maximumLength: Int, pollMilliseconds: Int32 = 100, keepWaiting: () -> Bool = { true }) -> Read {
+    public func readLine(maximumLength: Int, pollMilliseconds: Int32 = 100, keepWaiting: () -> Bool = { true }) -> Read {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = Array(buffer[..<newline])
@@ -68,7 +68,7 @@ final class LineSocket {
     }
 
     /// Sends `text` and a newline.
-    func send(line text: String, peer: String) throws(SocketError) {
+    public func send(line text: String, peer: String) throws(SocketError) {
         let bytes = Array((text + "\n").utf8)
         var sent = 0
         while sent < bytes.count {
@@ -80,7 +80,7 @@ final class LineSocket {
     }
 
     /// A listening socket bound to `address`; returns it and the port actually bound.
-    static func listen(on address: SocketAddress) throws(SocketError) -> (fd: Int32, port: Int) {
+    public static func listen(on address: SocketAddress) throws(SocketError) -> (fd: Int32, port: Int) {
         guard var ipv4 = address.ipv4 else { throw SocketError("listen on", address.description, reason: "not an IPv4 address") }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError("create a socket for", address.description) }
@@ -103,7 +103,7 @@ final class LineSocket {
     }
 
     /// A socket connected to `address`.
-    static func connect(to address: SocketAddress) throws(SocketError) -> LineSocket {
+    public static func connect(to address: SocketAddress) throws(SocketError) -> LineSocket {
         guard var ipv4 = address.ipv4 else { throw SocketError("connect to", address.description, reason: "not an IPv4 address") }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError("create a socket for", address.description) }
@@ -116,5 +116,53 @@ final class LineSocket {
             throw error
         }
         return LineSocket(fd: fd)
+    }
+
+    /// A listening Unix-domain socket at `path` (replacing a stale socket file there), readable
+    /// and writable by its owner only: the agent's local API is for the box's own users.
+    public static func listen(unixPath path: String, mode: mode_t = 0o600) throws(SocketError) -> Int32 {
+        var address = try unixAddress(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError("create a socket for", path) }
+        unlink(path)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, chmod(path, mode) == 0, Glibc.listen(fd, 16) == 0 else {
+            let error = SocketError("listen on", path)
+            Glibc.close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// A socket connected to the Unix-domain socket at `path`.
+    public static func connect(unixPath path: String) throws(SocketError) -> LineSocket {
+        var address = try unixAddress(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError("create a socket for", path) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else {
+            let error = SocketError("connect to", path)
+            Glibc.close(fd)
+            throw error
+        }
+        return LineSocket(fd: fd)
+    }
+
+    private static func unixAddress(_ path: String) throws(SocketError) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard !bytes.isEmpty, bytes.count < capacity else {
+            throw SocketError("use", path, reason: "a socket path must be 1 to \(capacity - 1) bytes")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        return address
     }
 }
