@@ -68,6 +68,7 @@ let package = Package(
                 "Protocol", "ModbusIO", "Imaging", "LineIO", "CModbus", "CLibUSB",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,140 @@
+import Foundation
+import Protocol
+
+extension CopierAgent {
+    /// Writes relay 0 until the copier confirms it; sets the watchdog period; takes the ring
+    /// position. Retries with jittered backoff: nothing else happens before the lock holds.
+    func forceLockUntilConfirmed() async {
+        var backoff = Backoff(baseMilliseconds: 100, capMilliseconds: 5_000)
+        var generator = SystemRandomNumberGenerator()
+        var reported = false
+        while !stopped {
+            do {
+                try await link.forceLock()
+                try await link.setWatchdog(milliseconds: settings.watchdogMilliseconds)
+                let status = try await link.status()
+                lastContact = .now
+                lastStatus = status
+                if (try? store.lastSeenCopierJob()) ?? nil == nil {
+                    // A new agent starts at the copier's current job: older jobs are not its to log.
+                    _ = try? await store.appendJob(
+                        .fault(try FaultEvent(component: "copier", code: 10, message: "agent started at copier job \(status.latestJobSequence)")),
+                        copierJobSequence: status.latestJobSequence, at: clock.now())
+                }
+                return
+            } catch {
+                if !reported {
+                    await recordFault(component: "copier", code: 8, "cannot lock the copier at start-up, retrying: \(error)")
+                    reported = true
+                }
+                let wait = backoff.next(using: &generator)
+                try? await Task.sleep(for: .milliseconds(wait))
+            }
+        }
+    }
+
+    func tickLoop() async {
+        while !Task.isCancelled && !stopped {
+            try? await Task.sleep(for: .milliseconds(250))
+            _ = await feed(.tick)
+            await checkLink()
+        }
+    }
+
+    func pollLoop() async {
+        while !Task.isCancelled && !stopped {
+            let active = session.openSession != nil
+            try? await Task.sleep(for: .milliseconds(active ? settings.activePollMilliseconds : settings.idlePollMilliseconds))
+            if case .starting = session.phase { continue }
+            await pollJobs()
+            await pollStatus()
+        }
+    }
+
+    /// Heartbeats every third of the watchdog period while a session is open.
+    func heartbeatLoop() async {
+        let period = max(Int64(settings.watchdogMilliseconds) / 3, 30)
+        while !Task.isCancelled && !stopped {
+            try? await Task.sleep(for: .milliseconds(period))
+            guard session.openSession != nil else { continue }
+            do {
+                try await link.heartbeat()
+                lastContact = .now
+            } catch {
+                logger.warning("heartbeat failed: \(error)")
+            }
+        }
+    }
+
+    /// With a session open and no answer from the copier for a whole watchdog period, the copier
+    /// has locked itself: close the session as a fault.
+    private func checkLink() async {
+        guard session.openSession != nil, let lastContact else { return }
+        if ContinuousClock.now - lastContact > .milliseconds(Int64(settings.watchdogMilliseconds)) {
+            _ = await feed(.linkLost(reason: "no answer from the copier for \(settings.watchdogMilliseconds) ms"))
+        }
+    }
+
+    func pollStatus() async {
+        do {
+            let status = try await link.status()
+            lastContact = .now
+            if status.state == .copying && lastStatus?.state != .copying { jobStartedAt = clock.now() }
+            lastStatus = status
+            _ = await feed(.status(status))
+        } catch {
+            logger.debug("status poll failed: \(error)")
+        }
+    }
+
+    /// Reads every job finished since the last one stored (docs/modbus-map.md, "How the agent
+    /// reads every job once"); jobs overwritten before they were read are recorded as lost.
+    func pollJobs() async {
+        guard let status = try? await link.status() else { return }
+        lastContact = .now
+        guard let lastSeen = (try? store.lastSeenCopierJob()) ?? nil else { return }
+        switch CopierJobRing.plan(lastSeen: lastSeen, latest: status.latestJobSequence) {
+        case .upToDate:
+            return
+        case .counterWentBack:
+            _ = try? await store.appendJob(
+                .fault(try! FaultEvent(component: "copier", code: 11, message: "job counter went back from \(lastSeen) to \(status.latestJobSequence)")),
+                copierJobSequence: status.latestJobSequence, at: clock.now())
+        case let .read(sequences, lost):
+            for sequence in sequences {
+                if lost?.contains(sequence) == true {
+                    _ = try? await store.appendJob(
+                        .fault(try! FaultEvent(component: "copier", code: 12, message: "job \(sequence) was overwritten before it was read")),
+                        copierJobSequence: sequence, at: clock.now())
+                    continue
+                }
+                guard let reading = try? await link.jobSlot(sequence: sequence) else { return }
+                switch reading {
+                case let .record(record):
+                    await deliver(record)
+                case let .overwritten(by):
+                    _ = try? await store.appendJob(
+                        .fault(try! FaultEvent(component: "copier", code: 12, message: "job \(sequence) was overwritten by job \(by) before it was read")),
+                        copierJobSequence: sequence, at: clock.now())
+                case .notYetWritten:
+                    await recordFault(component: "copier", code: 13, "job \(sequence) is announced but its slot is not written")
+                    return
+                }
+            }
+        }
+    }
+
+    /// A job of the open session goes through the machine (it may end the session); a job of an
+    /// earlier session is recorded under that session's user; a job of no known session is a fault.
+    private func deliver(_ record: CopierJobRecord) async {
+        if let open = session.openSession, open.tag == record.sessionTag {
+            _ = await feed(.jobFinished(record))
+        } else if let authorization = sessionsByTag[record.sessionTag] {
+            await recordJob(record, authorization: authorization, tag: record.sessionTag)
+        } else {
+            _ = try? await store.appendJob(
+                .fault(try! FaultEvent(component: "copier", code: 14, message: "job \(record.sequence) (\(record.pages) pages) of unknown session \(record.sessionTag)")),
+                copierJobSequence: record.sequence, at: clock.now())
+        }
+    }
+}
