@@ -46,6 +46,9 @@ public struct LimitUsage: Hashable, Sendable {
 }
 
 extension AgentStore {
+    /// Transactions and events committed by appends since the store opened.
+    public var commitStatistics: CommitStatistics { appends.withLock { $0.statistics } }
+
     /// Queues an append and waits until the batch holding it has committed (or failed).
     func enqueue(_ body: EventBody, time: Timestamp, copierJobSequence: UInt32?, usage: LimitUsage?) async throws(AgentStoreError) -> Event {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Event, AgentStoreError>, Never>) in
