@@ -123,7 +123,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ImprimaturBench",
-            dependencies: ["Protocol", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Protocol", "DeviceAgent", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             path: "Benchmarks/ImprimaturBench",
             swiftSettings: strict
         ),
@@ -157,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeviceAgentTests",
-            dependencies: ["DeviceAgent"],
+            dependencies: ["DeviceAgent", "TestSupport"],
             swiftSettings: strict
         ),
     ],

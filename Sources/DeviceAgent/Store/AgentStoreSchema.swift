@@ -1,0 +1,101 @@
+import GRDB
+
+/// The store's tables (docs/agent-store.md, "Schema"). STRICT tables, so SQLite itself refuses
+/// a value of the wrong type; CHECK constraints hold the ranges the Swift types have.
+///
+/// Unsigned 64-bit values (sequence numbers, versions, amounts) are stored as the signed
+/// integer with the same bits; sequence numbers stay far below 2^63, so they read naturally.
+enum AgentStoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: version1)
+        }
+        return migrator
+    }
+
+    static let version1 = """
+        CREATE TABLE agent_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            device_id TEXT NOT NULL,
+            head_sequence INTEGER NOT NULL CHECK (head_sequence >= 0),
+            head_hash BLOB NOT NULL CHECK (length(head_hash) = 32),
+            acknowledged INTEGER NOT NULL CHECK (acknowledged >= 0),
+            last_seen_job INTEGER CHECK (last_seen_job BETWEEN 0 AND 4294967295),
+            session_tag INTEGER NOT NULL CHECK (session_tag BETWEEN 0 AND 4294967295)
+        ) STRICT;
+
+        CREATE TABLE events (
+            sequence INTEGER PRIMARY KEY CHECK (sequence >= 1),
+            time INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            hash BLOB NOT NULL CHECK (length(hash) = 32),
+            bytes BLOB NOT NULL
+        ) STRICT;
+        CREATE INDEX events_by_time ON events(time);
+
+        CREATE TABLE device_keys (
+            key_id BLOB PRIMARY KEY CHECK (length(key_id) = 8),
+            public_key BLOB NOT NULL CHECK (length(public_key) = 32)
+        ) WITHOUT ROWID, STRICT;
+
+        CREATE TABLE checkpoints (
+            id INTEGER PRIMARY KEY,
+            tree_size INTEGER NOT NULL CHECK (tree_size >= 0),
+            key_id BLOB NOT NULL REFERENCES device_keys(key_id),
+            bytes BLOB NOT NULL
+        ) STRICT;
+
+        CREATE TABLE blobs (
+            id INTEGER PRIMARY KEY,
+            hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+            media_type TEXT NOT NULL,
+            size INTEGER NOT NULL CHECK (size >= 0),
+            sent INTEGER NOT NULL DEFAULT 0 CHECK (sent IN (0, 1))
+        ) STRICT;
+        CREATE INDEX blobs_unsent ON blobs(id) WHERE sent = 0;
+
+        CREATE TABLE used_grants (
+            grant_id BLOB PRIMARY KEY CHECK (length(grant_id) = 16),
+            until INTEGER NOT NULL
+        ) WITHOUT ROWID, STRICT;
+        CREATE INDEX used_grants_by_until ON used_grants(until);
+
+        CREATE TABLE limit_grants (
+            user_id TEXT PRIMARY KEY,
+            grant_id BLOB NOT NULL CHECK (length(grant_id) = 16),
+            issued_at INTEGER NOT NULL,
+            token BLOB NOT NULL
+        ) WITHOUT ROWID, STRICT;
+
+        CREATE TABLE limit_usage (
+            grant_id BLOB PRIMARY KEY CHECK (length(grant_id) = 16),
+            user_id TEXT NOT NULL,
+            used INTEGER NOT NULL
+        ) WITHOUT ROWID, STRICT;
+
+        CREATE TABLE credentials (
+            card_hash BLOB PRIMARY KEY CHECK (length(card_hash) = 32),
+            user_id TEXT NOT NULL,
+            pin_verifier BLOB,
+            cached_at INTEGER NOT NULL
+        ) WITHOUT ROWID, STRICT;
+
+        CREATE TABLE revocation_list (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL,
+            token BLOB NOT NULL
+        ) STRICT;
+
+        CREATE TABLE server_keys (
+            key_id BLOB PRIMARY KEY CHECK (length(key_id) = 8),
+            public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+            valid_until INTEGER
+        ) WITHOUT ROWID, STRICT;
+
+        CREATE TABLE key_values (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID, STRICT;
+        """
+}

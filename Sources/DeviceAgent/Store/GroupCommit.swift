@@ -1,0 +1,178 @@
+import Foundation
+import GRDB
+import Protocol
+
+/// One append waiting for its batch to commit.
+struct PendingAppend: Sendable {
+    let body: EventBody
+    let time: Timestamp
+    /// Set by `appendJob`: the copier's job sequence to store as `lastSeen` with the event.
+    let copierJobSequence: UInt32?
+    let usage: LimitUsage?
+    let continuation: CheckedContinuation<Result<Event, AgentStoreError>, Never>
+}
+
+/// The appends not yet taken by the committer, and counters for the benchmark.
+struct AppendQueue: Sendable {
+    var pending: [PendingAppend] = []
+    /// True while a drain is scheduled or running on the committer queue.
+    var draining = false
+    var closed = false
+    var statistics = CommitStatistics()
+}
+
+/// How many transactions committed how many events since the store opened.
+public struct CommitStatistics: Hashable, Sendable {
+    public var transactions: Int = 0
+    public var events: Int = 0
+
+    /// Events per transaction: how well group commit shares the fsyncs.
+    public var meanBatchSize: Double { transactions == 0 ? 0 : Double(events) / Double(transactions) }
+}
+
+/// What a copy job used of a user's limit grant, counted in the same transaction as the job's
+/// event, so a crash can neither lose the usage nor count it twice.
+public struct LimitUsage: Hashable, Sendable {
+    public let user: UserID
+    public let limitGrantID: GrantID
+    /// In the limit grant's unit: pages, or minor currency units.
+    public let amount: UInt64
+
+    public init(user: UserID, limitGrantID: GrantID, amount: UInt64) {
+        self.user = user
+        self.limitGrantID = limitGrantID
+        self.amount = amount
+    }
+}
+
+extension AgentStore {
+    /// Transactions and events committed by appends since the store opened.
+    public var commitStatistics: CommitStatistics { appends.withLock { $0.statistics } }
+
+    /// Queues an append and waits until the batch holding it has committed (or failed).
+    func enqueue(_ body: EventBody, time: Timestamp, copierJobSequence: UInt32?, usage: LimitUsage?) async throws(AgentStoreError) -> Event {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Event, AgentStoreError>, Never>) in
+            let request = PendingAppend(body: body, time: time, copierJobSequence: copierJobSequence, usage: usage, continuation: continuation)
+            enum Next { case refuse, wait, startDrain }
+            let next: Next = appends.withLock { queue in
+                if queue.closed { return .refuse }
+                queue.pending.append(request)
+                if queue.draining { return .wait }
+                queue.draining = true
+                return .startDrain
+            }
+            switch next {
+            case .refuse: continuation.resume(returning: .failure(.closed))
+            case .wait: break
+            case .startDrain: committer.async { self.drain() }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Commits batches until nothing is pending. Runs on `committer` only, so batches never
+    /// overlap and each continues the chain the previous one left.
+    private func drain() {
+        while let batch = nextBatch() {
+            commit(batch)
+        }
+    }
+
+    private func nextBatch() -> [PendingAppend]? {
+        appends.withLock { queue in
+            guard !queue.pending.isEmpty else {
+                queue.draining = false
+                return nil
+            }
+            let count = min(queue.pending.count, tuning.maximumBatchSize)
+            let batch = Array(queue.pending.prefix(count))
+            queue.pending.removeFirst(count)
+            return batch
+        }
+    }
+
+    private struct Prepared {
+        let request: PendingAppend
+        let event: Event
+        let bytes: [UInt8]
+        let hash: Hash32
+        let leafHash: Hash32
+    }
+
+    /// Numbers and hashes the batch's events after the committed head, writes them with the
+    /// new head (and any job sequence and usage) in one transaction, then publishes them.
+    private func commit(_ batch: [PendingAppend]) {
+        var (sequence, previousHash) = chain.withLock { ($0.head?.sequence ?? 0, $0.headHash) }
+        var prepared: [Prepared] = []
+        prepared.reserveCapacity(batch.count)
+        for request in batch {
+            switch makeEvent(request, after: sequence, previousHash: previousHash) {
+            case let .success(item):
+                prepared.append(item)
+                sequence = item.event.sequence
+                previousHash = item.hash
+            case let .failure(error):
+                request.continuation.resume(returning: .failure(error))
+            }
+        }
+        guard !prepared.isEmpty else { return }
+        do throws(AgentStoreError) {
+            try write("append \(prepared.count) event(s)") { db in try Self.insert(prepared, into: db) }
+        } catch {
+            for item in prepared { item.request.continuation.resume(returning: .failure(error)) }
+            return
+        }
+        chain.withLock { state in
+            for item in prepared { state.tree.append(leafHash: item.leafHash) }
+            state.head = prepared.last?.event
+            state.headHash = previousHash
+        }
+        appends.withLock { queue in
+            queue.statistics.transactions += 1
+            queue.statistics.events += prepared.count
+        }
+        for item in prepared { item.request.continuation.resume(returning: .success(item.event)) }
+    }
+
+    private func makeEvent(_ request: PendingAppend, after sequence: UInt64, previousHash: Hash32) -> Result<Prepared, AgentStoreError> {
+        guard sequence < UInt64.max else { return .failure(.invalid(what: "event", reason: "the chain is full")) }
+        let event: Event
+        do {
+            event = try Event(deviceID: deviceID, sequence: sequence + 1, previousHash: previousHash, time: request.time, body: request.body)
+        } catch {
+            return .failure(.invalid(what: "event", reason: "\(error)"))
+        }
+        let bytes = event.wireBytes()
+        // Never store what could not be read back: a value built in code can still hold
+        // something with no canonical encoding (a negative time, say).
+        do {
+            guard try Event(wireBytes: bytes) == event else {
+                return .failure(.invalid(what: "event", reason: "its bytes decode to another event"))
+            }
+        } catch {
+            return .failure(.invalid(what: "event", reason: "its bytes would not decode: \(error)"))
+        }
+        return .success(Prepared(request: request, event: event, bytes: bytes,
+                                 hash: Event.hash(canonicalBytes: bytes), leafHash: MerkleHash.leaf(bytes)))
+    }
+
+    private static func insert(_ prepared: [Prepared], into db: Database) throws {
+        let insert = try db.cachedStatement(sql: "INSERT INTO events (sequence, time, kind, hash, bytes) VALUES (?, ?, ?, ?, ?)")
+        for item in prepared {
+            try insert.execute(arguments: [
+                storedBits(item.event.sequence), item.event.time.millisecondsSinceEpoch,
+                Int64(item.event.body.kind.rawValue), blobValue(item.hash.bytes), blobValue(item.bytes),
+            ])
+        }
+        if let last = prepared.last {
+            try db.execute(sql: "UPDATE agent_state SET head_sequence = ?, head_hash = ? WHERE id = 1",
+                           arguments: [storedBits(last.event.sequence), blobValue(last.hash.bytes)])
+        }
+        if let job = prepared.last(where: { $0.request.copierJobSequence != nil })?.request.copierJobSequence {
+            try db.execute(sql: "UPDATE agent_state SET last_seen_job = ? WHERE id = 1", arguments: [Int64(job)])
+        }
+        for usage in prepared.compactMap(\.request.usage) {
+            try addUsage(usage, in: db)
+        }
+    }
+}
