@@ -10,6 +10,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var serverURL: String?
     public var serverCAFile: String?
     public var deviceID: DeviceID
+    /// The copier's resource id in grants; the device id unless `copier.id` says otherwise.
+    public var copierID: ResourceID
     public var deviceKeyFile: String
     public var location: String
     public var modbus: ModbusEndpoint
@@ -29,7 +31,7 @@ public struct AgentConfig: Sendable, Equatable {
     static let knownKeys: Set<String> = [
         "server.url", "server.ca_file",
         "device.id", "device.key_file", "device.location",
-        "copier.modbus", "copier.rtu", "copier.baud", "copier.parity", "copier.unit_id",
+        "copier.id", "copier.modbus", "copier.rtu", "copier.baud", "copier.parity", "copier.unit_id",
         "copier.response_timeout_ms", "copier.watchdog_ms", "copier.scan_folder",
         "reader.kind", "reader.socket", "reader.device",
         "camera.kind", "camera.device",
@@ -49,6 +51,8 @@ public struct AgentConfig: Sendable, Equatable {
 
         let id = try file.requiredString("device.id")
         do { deviceID = try DeviceID(id) } catch { throw .invalid(key: "device.id", error.description) }
+        let copier = try file.string("copier.id") ?? id
+        do { copierID = try ResourceID(copier) } catch { throw .invalid(key: "copier.id", error.description) }
         stateDirectory = try file.string("state.dir") ?? "/var/lib/imprimatur-agent"
         deviceKeyFile = try file.string("device.key_file") ?? "\(stateDirectory)/device.key"
         location = try file.string("device.location") ?? ""

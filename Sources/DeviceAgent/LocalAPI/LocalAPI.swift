@@ -1,0 +1,147 @@
+import Foundation
+import LineIO
+
+/// The agent's local API: one JSON request per line on a Unix socket readable by the box's own
+/// users only (docs/agent.md). `imprimatur-agent tap|logout|status` are its clients; the card
+/// reader driver feeds taps the same way.
+public enum LocalAPI {
+    public static let maximumLineLength = 4096
+
+    public struct Request: Codable, Sendable, Equatable {
+        public var op: String
+        public var card: String?
+        public var user: String?
+        public var pin: String?
+
+        public init(op: String, card: String? = nil, user: String? = nil, pin: String? = nil) {
+            self.op = op
+            self.card = card
+            self.user = user
+            self.pin = pin
+        }
+
+        /// The credential of a `tap`, or why the request does not name one properly.
+        public func credential() throws(LocalAPIError) -> Credential {
+            switch (card, user, pin) {
+            case let (card?, nil, pin): return .card(number: card, pin: pin)
+            case let (nil, user?, pin?): return .user(id: user, pin: pin)
+            case (nil, .some, nil): throw .badRequest("a tap by user id needs a pin")
+            case (.some, .some, _): throw .badRequest("a tap names a card or a user, not both")
+            case (nil, nil, _): throw .badRequest("a tap needs a card (or a user and a pin)")
+            }
+        }
+    }
+
+    public struct Response: Codable, Sendable, Equatable {
+        public var ok: Bool
+        public var error: String?
+        public var unlocked: Bool?
+        public var offline: Bool?
+        public var pageBudget: UInt32?
+        public var message: String?
+        public var status: CopierAgent.Status?
+
+        public static func failure(_ text: String) -> Response { Response(ok: false, error: text) }
+    }
+
+    /// Answers one request line (pure apart from the agent it calls).
+    public static func answer(line: String, agent: CopierAgent) async -> Response {
+        let request: Request
+        do {
+            request = try JSONDecoder().decode(Request.self, from: Data(line.utf8))
+        } catch {
+            return .failure("not a request: \(describe(error))")
+        }
+        switch request.op {
+        case "tap":
+            do {
+                let result = await agent.tap(try request.credential())
+                return Response(ok: true, unlocked: result.unlocked, offline: result.offline, pageBudget: result.pageBudget, message: result.message)
+            } catch {
+                return .failure(error.description)
+            }
+        case "logout":
+            return Response(ok: true, message: await agent.logout())
+        case "status":
+            return Response(ok: true, status: await agent.status())
+        default:
+            return .failure("unknown op \"\(request.op)\" (expected tap, logout or status)")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): return "missing \"\(key.stringValue)\""
+        case let DecodingError.typeMismatch(_, context): return "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
+        case DecodingError.dataCorrupted: return "not valid JSON"
+        default: return "\(error)"
+        }
+    }
+
+    static func encode(_ response: Response) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(response)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false,"error":"cannot encode the answer"}"#
+    }
+}
+
+public enum LocalAPIError: Error, Equatable, Sendable, CustomStringConvertible {
+    case badRequest(String)
+    public var description: String {
+        switch self {
+        case let .badRequest(text): return text
+        }
+    }
+}
+
+/// Serves the local API on a Unix socket. Each connection's thread waits for the agent's answer.
+public final class LocalAPIServer: Sendable {
+    private let server: LineServer
+    public let path: String
+
+    public init(path: String, agent: CopierAgent) throws(SocketError) {
+        self.path = path
+        let listener = try LineSocket.listen(unixPath: path)
+        server = LineServer(
+            name: "agent-api", listener: listener, maximumLineLength: LocalAPI.maximumLineLength,
+            tooLong: { LocalAPI.encode(.failure("request longer than \($0) bytes")) },
+            handler: { line in
+                let box = AnswerBox()
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    box.set(await LocalAPI.answer(line: line, agent: agent))
+                    done.signal()
+                }
+                done.wait()
+                return LocalAPI.encode(box.get())
+            }
+        )
+    }
+
+    public func stop() {
+        server.stop()
+        unlink(path)
+    }
+}
+
+/// Carries one answer from the agent's task back to the connection's thread.
+private final class AnswerBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var response = LocalAPI.Response.failure("no answer")
+    func set(_ value: LocalAPI.Response) { lock.withLock { response = value } }
+    func get() -> LocalAPI.Response { lock.withLock { response } }
+}
+
+/// A client of the local API, for the CLI and tests.
+public struct LocalAPIClient {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public func send(_ request: LocalAPI.Request, timeout: Duration = .seconds(30)) throws -> LocalAPI.Response {
+        let client = LineClient(socket: try LineSocket.connect(unixPath: path), peer: "the agent at \(path)")
+        let line = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+        let answer = try client.exchange(line: line, timeout: timeout)
+        return try JSONDecoder().decode(LocalAPI.Response.self, from: Data(answer.utf8))
+    }
+}
