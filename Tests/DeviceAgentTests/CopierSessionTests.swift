@@ -97,7 +97,7 @@ struct CopierSessionTests {
         CloseCase(name: "revocation", inputs: [(.revoked([GrantID(high: 0, low: 1)]), 1_000)], reason: .revoked),
         CloseCase(name: "copier fault", inputs: [(.status(F.status(.fault, fault: .paperJam)), 1_000)], reason: .fault),
         CloseCase(name: "watchdog ended the job", inputs: [(.jobFinished(F.job(pages: 2, end: .watchdogExpired)), 1_000)], reason: .fault),
-        CloseCase(name: "copier locked itself", inputs: [(.status(F.status(.locked)), 1_000)], reason: .fault),
+        CloseCase(name: "copier locked itself", inputs: [(.unlockConfirmed, 0), (.status(F.status(.locked)), 1_000)], reason: .fault),
         CloseCase(name: "link lost", inputs: [(.linkLost(reason: "timeout"), 1_000)], reason: .fault),
     ]
 
@@ -111,6 +111,14 @@ struct CopierSessionTests {
         #expect(actions.contains(.lock))
         #expect(Self.closeReason(actions) == testCase.reason)
         #expect(session.phase == .locked)
+    }
+
+    @Test func aLockedStatusFromBeforeTheUnlockLandedIsIgnored() {
+        var session = Self.open()
+        #expect(session.handle(.status(F.status(.locked)), now: F.t0).isEmpty)
+        #expect(session.openSession != nil)
+        _ = session.handle(.unlockConfirmed, now: F.t0)
+        #expect(Self.closeReason(session.handle(.status(F.status(.locked)), now: F.t0)) == .fault)
     }
 
     @Test func copyingKeepsTheSessionFromIdling() {

@@ -11,10 +11,12 @@ extension CopierAgent {
         case let .requestAuthorization(credential):
             return await authorize(credential)
         case let .unlock(tag, budget):
+            unlockGeneration &+= 1
             do {
                 try await link.unlock(sessionTag: tag, pageBudget: budget)
                 lastContact = .now
-                return []
+                unlockGeneration &+= 1
+                return await feed(.unlockConfirmed)
             } catch {
                 await recordFault(component: "copier", code: 1, "unlock failed: \(error)")
                 return await feed(.linkLost(reason: "\(error)"))

@@ -76,9 +76,11 @@ extension CopierAgent {
     }
 
     func pollStatus() async {
+        let generation = unlockGeneration
         do {
             let status = try await link.status()
             lastContact = .now
+            guard generation == unlockGeneration else { return }  // read across an unlock: stale
             if status.state == .copying && lastStatus?.state != .copying { jobStartedAt = clock.now() }
             lastStatus = status
             _ = await feed(.status(status))

@@ -73,6 +73,8 @@ public actor CopierAgent {
     var lastContact: ContinuousClock.Instant?
     var lastStatus: CopierStatusBlock?
     var jobStartedAt: Timestamp?
+    /// Bumped when an unlock starts and when it lands: a status read that spans a change is stale.
+    var unlockGeneration: UInt64 = 0
     var tasks: [Task<Void, Never>] = []
     var stopped = false
 

@@ -27,6 +27,8 @@ public struct CopierSession: Sendable {
         public var lastActivity: Timestamp
         public var pagesUsed: UInt32
         public var copying: Bool
+        /// The copier confirmed the unlock writes; until then a "locked" status is stale.
+        public var unlockConfirmed: Bool
     }
 
     public enum Phase: Sendable, Equatable {
@@ -45,6 +47,8 @@ public struct CopierSession: Sendable {
         case tapped(Credential)
         /// A grant was verified for the credential being identified, and a session tag taken.
         case authorized(SessionAuthorization, tag: UInt32)
+        /// The copier accepted the unlock writes (tag, budget, relay on).
+        case unlockConfirmed
         /// The grant request was refused, or could not be decided; `message` is for the person.
         case refused(message: String)
         case logout
@@ -123,7 +127,8 @@ public struct CopierSession: Sendable {
                 return [.tell("The grant arrived already expired; please try again.")]
             }
             phase = .open(OpenSession(
-                tag: tag, authorization: authorization, openedAt: now, lastActivity: now, pagesUsed: 0, copying: false
+                tag: tag, authorization: authorization, openedAt: now, lastActivity: now, pagesUsed: 0, copying: false,
+                unlockConfirmed: false
             ))
             let mode = authorization.isOffline ? " (offline)" : ""
             return [
@@ -156,6 +161,10 @@ public struct CopierSession: Sendable {
             return close(session, .logout, message: "Logged out.")
         case .tapped:
             return [.tell("A session is open for \(session.authorization.user); log out first.")]
+        case .unlockConfirmed:
+            session.unlockConfirmed = true
+            phase = .open(session)
+            return []
         case .tick:
             if now >= session.authorization.expires {
                 return close(session, .grantExpired, message: "Your grant expired; the copier is locked.")
@@ -179,6 +188,8 @@ public struct CopierSession: Sendable {
             case .fault:
                 return close(session, .fault, message: "The copier reports a fault (\(status.fault)); it is locked.")
             case .locked:
+                // A status read before the unlock landed says nothing about this session.
+                guard session.unlockConfirmed else { return [] }
                 // The copier locked itself without a job record saying why (the job records are
                 // fed before the status of the same poll): its watchdog or budget did it.
                 let reason: SessionCloseReason = session.pagesUsed >= session.authorization.pageBudget ? .budgetSpent : .fault
