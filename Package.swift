@@ -123,7 +123,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "ImprimaturBench",
-            dependencies: ["Protocol", "DeviceAgent", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Protocol", "DeviceAgent", "ModbusIO", "CopierSimulator", "LineIO", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Benchmarks/ImprimaturBench",
             swiftSettings: strict
         ),

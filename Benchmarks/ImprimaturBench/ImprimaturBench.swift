@@ -2,10 +2,9 @@
 /// a speed (a test that times itself is flaky and proves nothing on another machine).
 @main
 struct ImprimaturBench {
-    static func run() throws {
-        print("Imprimatur benchmarks (release build, one process, this machine)")
+    static func main() async throws {
+        print("Imprimatur benchmarks (release build, this machine)")
         try ProtocolBenchmarks.run()
+        try await AgentBenchmarks.run()
     }
-
-    static func main() throws { try run() }
 }

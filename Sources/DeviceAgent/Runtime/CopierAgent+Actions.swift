@@ -15,6 +15,7 @@ extension CopierAgent {
             do {
                 try await link.unlock(sessionTag: tag, pageBudget: budget)
                 lastContact = .now
+                lastUnlockConfirmed = .now
                 unlockGeneration &+= 1
                 return await feed(.unlockConfirmed)
             } catch {

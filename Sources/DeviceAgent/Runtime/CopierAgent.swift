@@ -75,6 +75,8 @@ public actor CopierAgent {
     var jobStartedAt: Timestamp?
     /// Bumped when an unlock starts and when it lands: a status read that spans a change is stale.
     var unlockGeneration: UInt64 = 0
+    /// When the copier last confirmed an unlock (the relay is on from then): for `make bench`.
+    public internal(set) var lastUnlockConfirmed: ContinuousClock.Instant?
     var tasks: [Task<Void, Never>] = []
     var stopped = false
 
