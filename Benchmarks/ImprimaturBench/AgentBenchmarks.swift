@@ -64,7 +64,7 @@ enum AgentBenchmarks {
         let store = try AgentStore.open(path: directory.appending("agent.sqlite"), deviceID: device, deviceKey: SigningKey())
         try store.storeServerKeys([TrustedKey(serverKey.publicKey)])
         let hasher = CredentialHasher(deviceSalt: Array(repeating: 1, count: 32))
-        let card = Credential.card(number: "0042", pin: nil)
+        let card = try Credential.card("0042")
         let user = try UserID("alice")
         let now = AgentClock.systemTime()
         try store.cacheCredential(cardHash: hasher.cardHash(card), pinVerifier: nil, user: user, at: now)

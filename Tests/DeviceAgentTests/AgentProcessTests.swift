@@ -30,7 +30,7 @@ struct AgentProcessTests {
         let salt = [UInt8](repeating: 9, count: 32)
         try store.setValue(Hex.encode(salt), forKey: "credential-salt")
         let hasher = CredentialHasher(deviceSalt: salt)
-        let card = Credential.card(number: "0042", pin: nil)
+        let card = try Credential.card("0042")
         let now = AgentClock.systemTime()
         try store.cacheCredential(cardHash: hasher.cardHash(card), pinVerifier: nil, user: try UserID("alice"), at: now)
         let limit = try LimitGrant(

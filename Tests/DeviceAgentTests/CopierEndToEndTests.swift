@@ -8,8 +8,8 @@ import TestSupport
 /// loopback and over RTU on a pty pair: taps, grants, jobs, budgets, faults, offline, restarts.
 @Suite("Copier path, end to end", .serialized)
 struct CopierEndToEndTests {
-    static let alice = Credential.card(number: "0042", pin: "1234")
-    static let bob = Credential.card(number: "0043", pin: nil)
+    static let alice = try! Credential.card("0042", pin: "1234")
+    static let bob = try! Credential.card("0043")
 
     func tapLogJobAndLogout(_ harness: CopierHarness) async throws {
         let tap = await harness.agent.tap(Self.alice)
@@ -79,12 +79,11 @@ struct CopierEndToEndTests {
 
     @Test func refusalsKeepTheCopierLocked() async throws {
         let harness = try await CopierHarness()
-        let unknown = await harness.agent.tap(.card(number: "9999", pin: nil))
+        let unknown = await harness.agent.tap(try .card("9999"))
         #expect(!unknown.unlocked && unknown.message == "Unknown card.")
-        let wrongPIN = await harness.agent.tap(.card(number: "0042", pin: "0000"))
+        let wrongPIN = await harness.agent.tap(try .card("0042", pin: "0000"))
         #expect(!wrongPIN.unlocked && wrongPIN.message == "Wrong PIN.")
-        let bad = await harness.agent.tap(.card(number: "00 42", pin: nil))
-        #expect(!bad.unlocked && bad.message.contains("letters, digits"))
+        #expect(throws: WireError.self) { try Credential.card("00 42") }  // refused before anything is sent
         #expect(try !harness.copier.relayIsOn())
         let outcome = try harness.copier.job(copies: 1, pages: 2)
         #expect(outcome["stopped"] as? String == "locked" && outcome["pages_printed"] as? Int == 0)
@@ -109,7 +108,7 @@ struct CopierEndToEndTests {
 
         let spent = await harness.agent.tap(Self.alice)
         #expect(!spent.unlocked, "the limit is spent: \(spent.message)")
-        let wrongPIN = await harness.agent.tap(.card(number: "0042", pin: "9999"))
+        let wrongPIN = await harness.agent.tap(try .card("0042", pin: "9999"))
         #expect(!wrongPIN.unlocked && wrongPIN.message == "Wrong PIN.")
         let stranger = await harness.agent.tap(Self.bob)
         #expect(!stranger.unlocked)  // bob never tapped here online

@@ -91,7 +91,7 @@ final class TestAuthority: GrantAuthority {
     func requestGrant(_ credential: Credential, copier: ResourceID, at time: Timestamp) async throws(GrantAuthorityError) -> GrantAnswer {
         let (reachable, account): (Bool, Account?) = state.withLock { state in
             guard case let .card(number, _) = credential else { return (state.reachable, nil) }
-            return (state.reachable, state.accounts[number])
+            return (state.reachable, state.accounts[number.value])
         }
         guard reachable else { throw .unreachable("test authority switched off") }
         guard let account else { return .refused(reason: .unknownCard, message: "Unknown card.") }

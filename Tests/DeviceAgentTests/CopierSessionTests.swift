@@ -5,7 +5,7 @@ import Testing
 @Suite("Copier session state machine")
 struct CopierSessionTests {
     typealias F = SessionFixtures
-    static let card = Credential.card(number: "0042", pin: "1234")
+    static let card = try! Credential.card("0042", pin: "1234")
     static let config = CopierSession.Configuration(idleTimeoutMilliseconds: 60_000, identifyTimeoutMilliseconds: 10_000)
 
     /// A session that has started, confirmed its lock, and is at `locked`.
@@ -143,9 +143,9 @@ struct CopierSessionTests {
         #expect(session.openSession != nil)
     }
 
-    @Test func aSecondTapDuringASessionIsRefused() {
+    @Test func aSecondTapDuringASessionIsRefused() throws {
         var session = Self.open()
-        let actions = session.handle(.tapped(.card(number: "0043", pin: nil)), now: F.t0)
+        let actions = session.handle(.tapped(try .card("0043")), now: F.t0)
         #expect(actions == [.tell("A session is open for alice; log out first.")])
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Protocol
 import Testing
 @testable import DeviceAgent
 
@@ -28,18 +29,22 @@ struct ReaderAndCameraTests {
     }
 
     @Test(arguments: [
-        (Credential.card(number: "", pin: nil), CredentialError.empty(field: "card number")),
-        (.card(number: "12 34", pin: nil), .badCharacters(field: "card number")),
-        (.card(number: "1234", pin: "12"), .badPIN),
-        (.user(id: "alice", pin: "12ab"), .badPIN),
-        (.card(number: String(repeating: "9", count: 65), pin: nil), .tooLong(field: "card number", maximum: 64)),
-    ] as [(Credential, CredentialError)])
-    func badCredentialsAreRefusedBeforeSending(credential: Credential, expected: CredentialError) {
-        #expect(throws: expected) { try credential.validated() }
+        ("", "1234", WireError.invalidValue(field: "card number", reason: "must not be empty")),
+        ("12 34", nil, nil),
+        (String(repeating: "9", count: 65), nil, WireError.tooLong(field: "card number", length: 65, limit: 64)),
+    ] as [(String, String?, WireError?)])
+    func badCardsAreRefusedBeforeSending(number: String, pin: String?, expected: WireError?) {
+        if let expected {
+            #expect(throws: expected) { try Credential.card(number, pin: pin) }
+        } else {
+            #expect(throws: WireError.self) { try Credential.card(number, pin: pin) }
+        }
     }
 
-    @Test func credentialsNeverPrintThePIN() {
-        #expect(Credential.card(number: "77", pin: "123456").description == "card 77 + PIN")
+    @Test func credentialsNeverPrintThePIN() throws {
+        let credential = try Credential.card("77", pin: "123456")
+        #expect(credential.redacted == "card 77 + PIN")
+        #expect(!"\(credential)".contains("123456"))
     }
 
     @Test func simulatedCameraMakesADistinctPNGPerMoment() async throws {

@@ -22,12 +22,22 @@ public enum LocalAPI {
 
         /// The credential of a `tap`, or why the request does not name one properly.
         public func credential() throws(LocalAPIError) -> Credential {
+            do {
+                return try parse()
+            } catch let error as LocalAPIError {
+                throw error
+            } catch {
+                throw .badRequest("\(error)")
+            }
+        }
+
+        private func parse() throws -> Credential {
             switch (card, user, pin) {
-            case let (card?, nil, pin): return .card(number: card, pin: pin)
-            case let (nil, user?, pin?): return .user(id: user, pin: pin)
-            case (nil, .some, nil): throw .badRequest("a tap by user id needs a pin")
-            case (.some, .some, _): throw .badRequest("a tap names a card or a user, not both")
-            case (nil, nil, _): throw .badRequest("a tap needs a card (or a user and a pin)")
+            case let (card?, nil, pin): return try .card(card, pin: pin)
+            case let (nil, user?, pin?): return try .user(user, pin: pin)
+            case (nil, .some, nil): throw LocalAPIError.badRequest("a tap by user id needs a pin")
+            case (.some, .some, _): throw LocalAPIError.badRequest("a tap names a card or a user, not both")
+            case (nil, nil, _): throw LocalAPIError.badRequest("a tap needs a card (or a user and a pin)")
             }
         }
     }

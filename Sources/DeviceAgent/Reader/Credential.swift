@@ -1,59 +1,33 @@
-/// What a person presents at the device: a card (optionally with a PIN) or a user id with a PIN.
-public enum Credential: Sendable, Equatable, CustomStringConvertible {
-    case card(number: String, pin: String?)
-    case user(id: String, pin: String)
+import Protocol
 
-    public static let maximumCardLength = 64
-    public static let maximumPINLength = 16
+/// What a person presents at the device: the uplink's credential type, so what the reader read
+/// is exactly what the server is asked about (docs/protocol-uplink.md, grant request).
+public typealias Credential = UplinkMessage.Credential
 
-    /// Checks lengths and characters before anything is sent anywhere.
-    public func validated() throws(CredentialError) -> Credential {
+extension UplinkMessage.Credential {
+    /// A card as the reader delivered it, with a PIN if one was typed. The error names the field.
+    public static func card(_ number: String, pin: String? = nil) throws(WireError) -> Credential {
+        .card(try UplinkMessage.CardNumber(number), pin: try pin.map { pin throws(WireError) in try UplinkMessage.PIN(pin) })
+    }
+
+    /// A user id typed at the device, with the PIN.
+    public static func user(_ id: String, pin: String) throws(WireError) -> Credential {
+        .user(try UserID(id), pin: try UplinkMessage.PIN(pin))
+    }
+
+    /// The PIN typed with it, if any.
+    public var pin: String? {
         switch self {
-        case let .card(number, pin):
-            try Self.check(number, field: "card number", maximum: Self.maximumCardLength)
-            if let pin { try Self.checkPIN(pin) }
-        case let .user(id, pin):
-            try Self.check(id, field: "user id", maximum: 64)
-            try Self.checkPIN(pin)
-        }
-        return self
-    }
-
-    private static func check(_ value: String, field: String, maximum: Int) throws(CredentialError) {
-        guard !value.isEmpty else { throw .empty(field: field) }
-        guard value.utf8.count <= maximum else { throw .tooLong(field: field, maximum: maximum) }
-        guard value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." || $0 == ":" || $0 == "@") }) else {
-            throw .badCharacters(field: field)
+        case let .card(_, pin): return pin?.value
+        case let .user(_, pin): return pin.value
         }
     }
 
-    private static func checkPIN(_ pin: String) throws(CredentialError) {
-        guard (4...Self.maximumPINLength).contains(pin.count), pin.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw .badPIN
-        }
-    }
-
-    /// For logs: never the PIN.
-    public var description: String {
+    /// For logs and messages: never the PIN.
+    public var redacted: String {
         switch self {
         case let .card(number, pin): return "card \(number)\(pin == nil ? "" : " + PIN")"
         case let .user(id, _): return "user \(id) + PIN"
-        }
-    }
-}
-
-public enum CredentialError: Error, Equatable, Sendable, CustomStringConvertible {
-    case empty(field: String)
-    case tooLong(field: String, maximum: Int)
-    case badCharacters(field: String)
-    case badPIN
-
-    public var description: String {
-        switch self {
-        case let .empty(field): return "the \(field) is empty"
-        case let .tooLong(field, maximum): return "the \(field) is longer than \(maximum) characters"
-        case let .badCharacters(field): return "the \(field) may hold only letters, digits and . _ - : @"
-        case .badPIN: return "a PIN is 4 to 16 digits"
         }
     }
 }

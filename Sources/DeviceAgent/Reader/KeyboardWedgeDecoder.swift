@@ -1,3 +1,5 @@
+import Protocol
+
 /// Turns Linux input events from a USB card reader that behaves as a keyboard ("keyboard wedge":
 /// it types the card number and presses Enter) into card numbers. Pure: fed raw bytes of
 /// `struct input_event` as read from /dev/input/eventN.
@@ -26,7 +28,7 @@ public struct KeyboardWedgeDecoder: Sendable {
     private var typed = ""
     public let maximumLength: Int
 
-    public init(maximumLength: Int = Credential.maximumCardLength) { self.maximumLength = maximumLength }
+    public init(maximumLength: Int = UplinkLimits.cardNumberLength) { self.maximumLength = maximumLength }
 
     /// Feeds bytes read from the device; returns the card numbers completed by Enter.
     /// Keys the decoder does not know are ignored; an over-long entry is discarded at Enter.

@@ -17,8 +17,8 @@ public struct CredentialHasher: Sendable {
     public func cardHash(_ credential: Credential) -> Hash32 {
         var bytes = Array("imprimatur-card-v1".utf8) + deviceSalt
         switch credential {
-        case let .card(number, _): bytes += [0x01] + Array(number.utf8)
-        case let .user(id, _): bytes += [0x02] + Array(id.utf8)
+        case let .card(number, _): bytes += [0x01] + Array(number.value.utf8)
+        case let .user(id, _): bytes += [0x02] + Array(id.value.utf8)
         }
         return Hash32.sha256(bytes)
     }
@@ -39,10 +39,5 @@ public struct CredentialHasher: Sendable {
         return zip(candidate, verifier).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    public static func pin(of credential: Credential) -> String? {
-        switch credential {
-        case let .card(_, pin): return pin
-        case let .user(_, pin): return pin
-        }
-    }
+    public static func pin(of credential: Credential) -> String? { credential.pin }
 }
