@@ -9,6 +9,7 @@ public final class AgentService: Sendable {
     public let config: AgentConfig
     public let store: AgentStore
     public let agent: CopierAgent
+    public let uplink: UplinkClient?
     private let api: LocalAPIServer
 
     public init(config: AgentConfig, authority: (any GrantAuthority)? = nil, logger: Logger = Logger(label: "imprimatur.agent")) async throws {
@@ -36,16 +37,41 @@ public final class AgentService: Sendable {
             session: .init(idleTimeoutMilliseconds: Int64(config.idleTimeoutSeconds) * 1000),
             scanFolder: config.scanFolder
         )
-        agent = CopierAgent(settings: settings, link: link, store: store, authority: authority ?? NoServerAuthority(),
-                            camera: camera, clock: AgentClock(), hasher: CredentialHasher(deviceSalt: salt), logger: logger)
+        let clock = AgentClock()
+        if let server = config.serverURL {
+            uplink = UplinkClient(
+                settings: .init(url: Self.uplinkURL(server), caFile: config.serverCAFile),
+                deviceID: config.deviceID, deviceKey: key, store: store, clock: clock, logger: logger
+            )
+        } else {
+            uplink = nil
+        }
+        agent = CopierAgent(settings: settings, link: link, store: store, authority: authority ?? uplink ?? NoServerAuthority(),
+                            camera: camera, clock: clock, hasher: CredentialHasher(deviceSalt: salt), logger: logger)
         api = try LocalAPIServer(path: config.localAPISocket, agent: agent)
     }
 
-    public func start() async { await agent.start() }
+    /// The uplink's WebSocket URL for a server base URL: http(s)://host:port → ws(s)://host:port/uplink.
+    public static func uplinkURL(_ server: String) -> String {
+        var url = server.trimmingSuffix("/")
+        if url.hasPrefix("https://") { url = "wss://" + url.dropFirst("https://".count) }
+        if url.hasPrefix("http://") { url = "ws://" + url.dropFirst("http://".count) }
+        return url.hasSuffix("/uplink") ? url : url + "/uplink"
+    }
+
+    public func start() async {
+        if let uplink {
+            let agent = agent
+            await uplink.setRevocationHandler { token in try? await agent.applyRevocationList(token: token) }
+            await uplink.start()
+        }
+        await agent.start()
+    }
 
     /// Locks the copier, stops serving, closes the store.
     public func stop() async {
         await agent.stop()
+        await uplink?.stop()
         api.stop()
         try? store.close()
     }
