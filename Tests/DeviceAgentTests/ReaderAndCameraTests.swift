@@ -1,4 +1,7 @@
 import Foundation
+import Glibc
+import Synchronization
+import TestSupport
 import Protocol
 import Testing
 @testable import DeviceAgent
@@ -64,5 +67,24 @@ struct ReaderAndCameraTests {
         await #expect(throws: CommandCamera.Failure.self) { try await failing.capture(reason: .unlock, user: "u", at: Date()) }
         let hung = CommandCamera(command: ["/bin/sleep", "5"], timeout: .milliseconds(100))
         await #expect(throws: CommandCamera.Failure.self) { try await hung.capture(reason: .unlock, user: "u", at: Date()) }
+    }
+}
+
+@Suite("Evdev card reader")
+struct EvdevCardReaderTests {
+    @Test func cardsTypedIntoTheDeviceAreDelivered() async throws {
+        let directory = try TemporaryDirectory("evdev")
+        let path = directory.appending("event0")
+        #expect(mkfifo(path, 0o600) == 0)
+        let cards = Mutex<[String]>([])
+        // Opening a FIFO for reading blocks until a writer opens it: open the writer first, non-blocking read side.
+        let reader = try EvdevCardReader(path: path) { card in cards.withLock { $0.append(card) } }
+        defer { reader.stop() }
+        let writer = open(path, O_WRONLY)
+        #expect(writer >= 0)
+        let bytes = ReaderAndCameraTests.keys([2, 3, 4, 28]) + ReaderAndCameraTests.keys([11, 11, 28])
+        _ = bytes.withUnsafeBytes { write(writer, $0.baseAddress, bytes.count) }
+        close(writer)
+        try await waitUntil("two cards are read") { cards.withLock { $0 } == ["123", "00"] }
     }
 }

@@ -11,6 +11,7 @@ public final class AgentService: Sendable {
     public let agent: CopierAgent
     public let uplink: UplinkClient?
     private let api: LocalAPIServer
+    private let reader: EvdevCardReader?
 
     public init(config: AgentConfig, authority: (any GrantAuthority)? = nil, logger: Logger = Logger(label: "imprimatur.agent")) async throws {
         self.config = config
@@ -49,6 +50,18 @@ public final class AgentService: Sendable {
         agent = CopierAgent(settings: settings, link: link, store: store, authority: authority ?? uplink ?? NoServerAuthority(),
                             camera: camera, clock: clock, hasher: CredentialHasher(deviceSalt: salt), logger: logger)
         api = try LocalAPIServer(path: config.localAPISocket, agent: agent)
+        if config.readerKind == .evdev, let device = config.readerDevice {
+            let agent = agent
+            reader = try EvdevCardReader(path: device) { number in
+                Task {
+                    guard let credential = try? Credential.card(number) else { return }
+                    let result = await agent.tap(credential)
+                    logger.info("card reader: \(result.message)")
+                }
+            }
+        } else {
+            reader = nil
+        }
     }
 
     /// The uplink's WebSocket URL for a server base URL: http(s)://host:port → ws(s)://host:port/uplink.
@@ -70,6 +83,7 @@ public final class AgentService: Sendable {
 
     /// Locks the copier, stops serving, closes the store.
     public func stop() async {
+        reader?.stop()
         await agent.stop()
         await uplink?.stop()
         api.stop()
