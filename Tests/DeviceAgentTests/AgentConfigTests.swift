@@ -1,3 +1,4 @@
+import Foundation
 import ModbusIO
 import Testing
 @testable import DeviceAgent
@@ -63,5 +64,16 @@ struct AgentConfigTests {
     ] as [(String, ConfigError)])
     func syntaxErrorsNameTheLine(text: String, expected: ConfigError) {
         #expect(throws: expected) { try ConfigFile(parsing: text) }
+    }
+}
+
+@Suite("Packaged agent configuration")
+struct PackagedConfigTests {
+    @Test func theExampleConfigurationIsValid() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("packaging/agent.toml").path
+        let config = try AgentConfig(file: ConfigFile(parsing: try String(contentsOfFile: path, encoding: .utf8)))
+        #expect(config.readerKind == .evdev && config.cameraKind == .v4l2)
+        #expect(config.serverURL == "https://imprimatur.example:8443")
     }
 }
