@@ -51,9 +51,12 @@ public struct KeyDirectory: Sendable {
         return try ServerKeySet(keys: keys)
     }
 
-    /// Adds a new current key and retires the current one at `now`. Returns the new set.
+    /// Adds a new current key and retires the current one at `now` (with no key yet, only
+    /// creates the first). Returns the new set.
     @discardableResult
     public func rotate(now: Timestamp) throws(KeyStoreError) -> ServerKeySet {
+        try ensureFolder()
+        guard !(try loadKeys()).isEmpty else { return try loadOrCreate(now: now) }
         let existing = try loadOrCreate(now: now)
         let old = existing.current
         let new = ServerSigningKey(signingKey: SigningKey(), created: now)
