@@ -15,7 +15,7 @@ public struct ServerServices: Sendable {
 
     public init(
         store: any ServerStore, keyRing: ServerKeyRing, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
-        pinHashCost: UInt8 = 10, passwordHashCost: UInt8 = 12, metrics: ServerMetrics = ServerMetrics(),
+        pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, metrics: ServerMetrics = ServerMetrics(),
         logger: Logger = Logger(label: "imprimatur.server")
     ) {
         self.store = store
@@ -32,7 +32,7 @@ public struct ServerServices: Sendable {
     /// created on first start; refused if readable by others).
     public static func open(
         dataDirectory: String, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
-        pinHashCost: UInt8 = 10, passwordHashCost: UInt8 = 12, logger: Logger = Logger(label: "imprimatur.server")
+        pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, logger: Logger = Logger(label: "imprimatur.server")
     ) throws -> ServerServices {
         try DataDirectory.create(dataDirectory)
         let keyRing = try ServerKeyRing(directory: KeyDirectory(dataDirectory: dataDirectory), now: clock.now())

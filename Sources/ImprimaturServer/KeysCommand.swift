@@ -103,3 +103,14 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct OpenAPICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openapi",
+        abstract: "Print the OpenAPI 3 document of the REST API (what /openapi.yaml serves; docs/openapi.yaml is this output)."
+    )
+
+    func run() {
+        print(OpenAPIDocument.yaml)
+    }
+}

@@ -68,6 +68,17 @@ struct GrantServiceTests {
         // The uplink's periodic push gets the same numbers.
         let pushed = try #require(try await server.services.grants.limitGrant(user: Fixture.userID("alice"), device: device, now: server.clock.now()))
         #expect(pushed.limitGrant.available == 600)
+
+        // The push for the whole device covers each active user with a quota who may use it.
+        try await server.addUser("bob")
+        try await server.admin.setQuota(user: "bob", limit: 50, unit: "pages", currency: nil, adjustment: 0, period: "weekly", by: TestServer.actor)
+        try await server.addUser("carol")  // no quota: no limit grant
+        let all = try await server.services.grants.limitGrants(device: device, now: server.clock.now())
+        #expect(Set(all.map(\.limitGrant.userID.value)) == ["alice", "bob"])
+        #expect(all.first { $0.limitGrant.userID.value == "bob" }?.limitGrant.unit == .pages)
+        try await server.admin.setActive("bob", active: false, by: TestServer.actor)
+        #expect(try await server.services.grants.limitGrants(device: device, now: server.clock.now()).map(\.limitGrant.userID.value) == ["alice"])
+        #expect(try await server.services.grants.limitGrants(device: Fixture.deviceID("agent-9"), now: server.clock.now()).isEmpty)
     }
 
     @Test func refusesAWrongPINAndThenRateLimits() async throws {

@@ -58,7 +58,7 @@ struct OpenAPITests {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs/openapi.yaml")
         let file = try String(contentsOf: docs, encoding: .utf8)
-        #expect(file == OpenAPIDocument.yaml + "\n", "docs/openapi.yaml differs from OpenAPIDocument.yaml; regenerate it")
+        #expect(file == OpenAPIDocument.yaml + "\n", "docs/openapi.yaml differs from OpenAPIDocument.yaml; regenerate it: imprimatur-server openapi > docs/openapi.yaml")
         let server = try TestServer()
         try await server.http { client async throws in
             let response = try await client.call(.get, "/openapi.yaml")

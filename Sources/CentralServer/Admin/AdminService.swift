@@ -7,13 +7,19 @@ import Protocol
 public struct AdminService: Sendable {
     public let store: any ServerStore
     public let clock: any ServerClock
-    /// bcrypt cost for PINs. PINs are short, so bcrypt slows guessing only offline; online
-    /// guessing is stopped by the rate limit. A moderate cost keeps a PIN check fast at the device.
+    /// bcrypt cost for new PIN hashes (a hash keeps its cost, so checks use the cost it was made with).
     public let pinHashCost: UInt8
-    /// bcrypt cost for web passwords.
+    /// bcrypt cost for new web password hashes.
     public let passwordHashCost: UInt8
 
-    public init(store: any ServerStore, clock: any ServerClock = SystemClock(), pinHashCost: UInt8 = 10, passwordHashCost: UInt8 = 12) {
+    /// A PIN is checked on every tap, so its cost is in the tap-to-unlock time. No cost can
+    /// protect a 4-digit PIN from offline guessing (10^4 tries), and online guessing is stopped
+    /// by the rate limit, so PINs get a moderate cost (docs/server.md, "PINs and passwords").
+    public static let defaultPINHashCost: UInt8 = 8
+    /// Passwords are checked only at web login and can be long: the usual cost.
+    public static let defaultPasswordHashCost: UInt8 = 12
+
+    public init(store: any ServerStore, clock: any ServerClock = SystemClock(), pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost) {
         self.store = store
         self.clock = clock
         self.pinHashCost = pinHashCost

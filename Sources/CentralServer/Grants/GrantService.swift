@@ -72,6 +72,19 @@ public final class GrantService: Sendable {
         return signed
     }
 
+    /// Fresh signed limit grants for every active user with a quota who may use `device` (for
+    /// the uplink's `limitUpdate` push on connect and periodically). Empty for an unknown or
+    /// disabled device.
+    public func limitGrants(device deviceID: DeviceID, now: Timestamp) async throws -> [SignedLimitGrant] {
+        guard let device = try await store.device(id: deviceID), device.state == .active else { return [] }
+        let permissions = try await store.devicePermissions(deviceID)
+        var grants: [SignedLimitGrant] = []
+        for user in try await store.users() where user.active && DevicePermission.allows(user, permissions: permissions) {
+            if let grant = try await limitGrant(user: user.id, device: deviceID, now: now) { grants.append(grant) }
+        }
+        return grants
+    }
+
     /// The public keys agents must trust now (the current key and retired keys whose grants may
     /// still be valid), for the enrolment answer and the uplink's `serverKeys` push.
     public func publishedKeys(now: Timestamp) throws -> [PublishedServerKey] {
