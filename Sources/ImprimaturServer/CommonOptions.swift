@@ -13,7 +13,14 @@ struct DataOptions: ParsableArguments {
 
     /// Opens the store in the data folder (creating both on first use).
     func openStore() throws -> SQLiteServerStore {
-        try SQLiteServerStore(dataDirectory: data)
+        Self.restrictNewFiles()
+        return try SQLiteServerStore(dataDirectory: data)
+    }
+
+    /// Files the server creates (the database and its journal, keys) are for its own user only,
+    /// whatever the umask it was started with.
+    static func restrictNewFiles() {
+        umask(0o077)
     }
 }
 

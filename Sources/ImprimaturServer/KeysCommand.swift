@@ -36,6 +36,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
+                DataOptions.restrictNewFiles()
                 try DataDirectory.create(options.data)
                 let now = SystemClock().now()
                 let before = try? KeyDirectory(dataDirectory: options.data).load().current.keyID

@@ -32,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        DataOptions.restrictNewFiles()
         let services = try await reporting { try ServerServices.open(dataDirectory: options.data) }
         let host = self.host
         try await reporting {

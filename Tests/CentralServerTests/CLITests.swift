@@ -137,7 +137,9 @@ struct CLITests {
         #expect(status == 0, "\(server.standardError)")
         #expect(server.standardError.contains("store closed"))
         // The key and the store are there for the next start.
-        #expect(FileManager.default.fileExists(atPath: data.path + "/server.sqlite"))
+        // Private to the server's user, whatever umask it was started with.
+        let mode = try FileManager.default.attributesOfItem(atPath: data.path + "/server.sqlite")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
         #expect(try KeyDirectory(dataDirectory: data.path).load().keys.count == 1)
     }
 }

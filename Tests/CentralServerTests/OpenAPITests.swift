@@ -144,6 +144,13 @@ struct HTTPFuzzTests {
                 bodies.append((route, Self.mutate(Self.seeds[index % Self.seeds.count], using: &rng)))
             }
         }
+        // Fixed hard cases: nesting deeper than the JSON parser allows, huge numbers, NUL bytes.
+        for route in writeRoutes {
+            bodies.append((route, Array((String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)).utf8)))
+            bodies.append((route, Array((String(repeating: #"{"a":"#, count: 2000) + "1" + String(repeating: "}", count: 2000)).utf8)))
+            bodies.append((route, Array(#"{"name": 1e400, "limit": -0, "price": 18446744073709551616}"#.utf8)))
+            bodies.append((route, [0x7b, 0x00, 0x7d]))
+        }
         let cases = bodies
         let failures = try await server.http { client async throws in
             var failures: [String] = []

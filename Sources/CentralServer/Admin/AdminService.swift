@@ -182,7 +182,7 @@ public struct AdminService: Sendable {
             )
             let now = clock.now()
             try await store.setQuota(quota, at: now, audit: actor.record("quota.set", target: "user:\(userID)", details: [
-                "period": periodKind.rawValue, "unit": SQLiteRows.quotaUnitText(quotaUnit),
+                "period": periodKind.rawValue, "unit": quotaUnit.storedName,
                 "limit": String(quota.firstLimit), "adjustment": String(quota.adjustment),
             ], at: now))
             return quota

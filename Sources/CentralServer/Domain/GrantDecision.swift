@@ -141,7 +141,7 @@ public enum GrantDecision: Hashable, Sendable {
             return .refuse(.resourceKindMismatch, text: "\(facts.resourceID) is a \(resource.type), not a \(facts.resourceType).")
         }
         if let deviceTime = facts.deviceTime,
-           abs(Saturating.subtract(deviceTime.millisecondsSinceEpoch, facts.now.millisecondsSinceEpoch)) > policy.maximumDeviceClockSkew {
+           Saturating.subtract(deviceTime.millisecondsSinceEpoch, facts.now.millisecondsSinceEpoch).magnitude > UInt64(policy.maximumDeviceClockSkew) {
             return .refuse(.deviceClockSkew, text: "This device's clock is wrong. Ask an administrator.")
         }
         let user: User

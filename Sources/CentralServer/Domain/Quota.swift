@@ -20,6 +20,16 @@ public struct Quota: Hashable, Sendable {
     }
 }
 
+extension QuotaUnit {
+    /// How the unit is written in the store and the audit log: `pages`, or the currency code.
+    public var storedName: String {
+        switch self {
+        case .pages: return "pages"
+        case let .money(currency): return currency.code
+        }
+    }
+}
+
 /// What the ledger holds for one user in one period, in the quota's unit: pages, or minor units
 /// of the quota's currency (entries in other currencies do not count).
 public struct LedgerTotals: Hashable, Sendable {

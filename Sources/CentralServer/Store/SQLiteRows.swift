@@ -62,13 +62,6 @@ enum SQLiteRows {
         return DeviceResource(id: id, type: type)
     }
 
-    static func quotaUnitText(_ unit: QuotaUnit) -> String {
-        switch unit {
-        case .pages: return "pages"
-        case let .money(currency): return currency.code
-        }
-    }
-
     static func quotaUnit(_ text: String) throws -> QuotaUnit {
         if text == "pages" { return .pages }
         guard let currency = try? CurrencyCode(text) else { throw StoreError.corrupt("quotas.unit \(text)") }

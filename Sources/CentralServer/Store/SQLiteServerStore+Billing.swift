@@ -56,7 +56,7 @@ extension SQLiteServerStore {
                     first_limit = excluded.first_limit, adjustment = excluded.adjustment, updated = excluded.updated
                 """,
                 arguments: [
-                    quota.userID.value, quota.period.rawValue, SQLiteRows.quotaUnitText(quota.unit),
+                    quota.userID.value, quota.period.rawValue, quota.unit.storedName,
                     quota.firstLimit, quota.adjustment, at.millisecondsSinceEpoch,
                 ]
             )
