@@ -35,11 +35,13 @@ struct ServeCommand: AsyncParsableCommand {
         DataOptions.restrictNewFiles()
         let services = try await reporting { try ServerServices.open(dataDirectory: options.data) }
         let host = self.host
-        try await reporting {
+        do {
             try await ServerRunner.run(services, host: host, port: port) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
                 FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on http://\(host):\(bound) (data \(options.data))\n".utf8))
             }
+        } catch {
+            throw CLIError("cannot serve on \(host):\(port): \(error)")
         }
     }
 }

@@ -2,13 +2,13 @@ import Protocol
 
 /// Everything the server looked up for one grant request. Built by `GrantService` from the
 /// store; built by hand in tests. Nothing in here does I/O.
-public struct GrantRequestFacts: Sendable {
-    public enum DeviceLookup: Sendable {
+public struct GrantRequestFacts: Hashable, Sendable {
+    public enum DeviceLookup: Hashable, Sendable {
         case notEnrolled
         case found(Device, permissions: [DevicePermission])
     }
 
-    public enum CredentialLookup: Sendable {
+    public enum CredentialLookup: Hashable, Sendable {
         /// A card credential whose number no user holds.
         case unknownCard
         /// A user-id credential naming no user.

@@ -22,14 +22,17 @@ public enum ServerRunner {
         )
     }
 
-    /// Serves until a shutdown signal, then stops in order: HTTP first, the store last.
+    /// Serves until a shutdown signal, then stops in order: HTTP first, then `background`
+    /// services (the uplink's, for example), the store last.
     public static func run(
-        _ services: ServerServices, host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        _ services: ServerServices, router: Router<ServerRequestContext>? = nil, host: String, port: Int,
+        server: HTTPServerBuilder = .http1(), background: [any Service] = [],
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        let app = application(services, host: host, port: port, onRunning: onRunning)
+        let app = application(services, router: router, host: host, port: port, server: server, onRunning: onRunning)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             // Shut down in reverse order: the application drains before the store closes.
-            services: [StoreCloser(store: services.store, logger: services.logger), app],
+            services: [StoreCloser(store: services.store, logger: services.logger)] + background + [app],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: services.logger
         ))
