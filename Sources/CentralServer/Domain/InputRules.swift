@@ -40,8 +40,8 @@ public enum InputRules {
 
     /// A PIN: 4 to 16 ASCII digits.
     public static func pin(_ text: String, field: String = "pin") throws(InputError) -> String {
-        guard pinDigits.contains(text.utf8.count) else {
-            throw InputError(field: field, "must be \(pinDigits.lowerBound) to \(pinDigits.upperBound) digits, got \(text.utf8.count) characters")
+        guard pinDigits.contains(text.count) else {
+            throw InputError(field: field, "must be \(pinDigits.lowerBound) to \(pinDigits.upperBound) digits, got \(text.count) characters")
         }
         guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
             throw InputError(field: field, "must contain only the digits 0-9")
