@@ -100,6 +100,10 @@ struct RESTTests {
             #expect(try await client.call(.post, "/api/v1/users/alice.smith/cards", token: admin, json: #"{"number": "0004711"}"#).status == .conflict)
             #expect(try await client.call(.delete, "/api/v1/users/alice.smith/cards/A%2FB-9", token: admin).status == .ok)
             #expect(try await client.call(.delete, "/api/v1/users/alice.smith/cards/A%2FB-9", token: admin).status == .notFound)
+            // The path segment is percent-decoded exactly once.
+            #expect(try await client.call(.post, "/api/v1/users/alice.smith/cards", token: admin, json: #"{"number": "50%41"}"#).status == .created)
+            #expect(try await client.call(.delete, "/api/v1/users/alice.smith/cards/50%2541", token: admin).status == .ok)
+            #expect(try await client.call(.delete, "/api/v1/users/alice.smith/cards/50%ZZ", token: admin).object["field"] as? String == "number")
 
             #expect(try await client.call(.get, "/api/v1/users/alice.smith/quota", token: admin).status == .notFound)
             let quota = try await client.call(.put, "/api/v1/users/alice.smith/quota", token: admin, json: #"{"limit": 500, "unit": "pages", "adjustment": 100}"#)
@@ -112,8 +116,8 @@ struct RESTTests {
         let pinHash = try #require(alice.pinHash)
         #expect(await Secrets.bcryptVerify("987654", hash: pinHash))
         let actions = try await server.store.auditEntries(after: 0, limit: 100).map(\.record.action)
-        #expect(actions.suffix(7) == ["user.create", "user.disable", "user.enable", "user.set-pin", "card.add", "card.remove", "quota.set"])
-        let actors = try await server.store.auditEntries(after: 0, limit: 100).suffix(7).map(\.record.actor)
+        #expect(actions.suffix(9) == ["user.create", "user.disable", "user.enable", "user.set-pin", "card.add", "card.remove", "card.add", "card.remove", "quota.set"])
+        let actors = try await server.store.auditEntries(after: 0, limit: 100).suffix(9).map(\.record.actor)
         #expect(Set(actors) == ["user:adam"])
     }
 
