@@ -2,11 +2,15 @@ import ArgumentParser
 import CentralServer
 
 @main
-struct ImprimaturServerCommand: ParsableCommand {
+struct ImprimaturServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "imprimatur-server",
         abstract: "Imprimatur's central server: users, cards, quotas, grants, the event archive and the web pages.",
-        discussion: "Serving, the admin commands and the web pages arrive with the server issues; see docs/.",
-        version: "\(ServerInfo.version) (protocol \(ServerInfo.protocolVersion))"
+        discussion: "Every command takes --data DIR (default ./var/server). See docs/server.md.",
+        version: "\(ServerInfo.version) (protocol \(ServerInfo.protocolVersion))",
+        subcommands: [
+            ServeCommand.self, UserCommand.self, DeviceCommand.self, PriceCommand.self, QuotaCommand.self,
+            KeysCommand.self, TokenCommand.self, AuditCommand.self, OpenAPICommand.self,
+        ]
     )
 }

@@ -1,0 +1,234 @@
+import Logging
+import Protocol
+
+/// Answers grant requests (SPEC A2, F2): looks the facts up in the store, lets `GrantDecision`
+/// decide, signs what it grants with the current server key, and records what it did
+/// (`grants_issued`, wrong PINs, metrics). The uplink calls it for each `grantRequest`.
+public final class GrantService: Sendable {
+    public let store: any ServerStore
+    public let keyRing: ServerKeyRing
+    public let policy: GrantPolicy
+    public let metrics: ServerMetrics
+    private let logger: Logger
+
+    public init(store: any ServerStore, keyRing: ServerKeyRing, policy: GrantPolicy = GrantPolicy(), metrics: ServerMetrics, logger: Logger = Logger(label: "imprimatur.grants")) {
+        self.store = store
+        self.keyRing = keyRing
+        self.policy = policy
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Answers an uplink `grantRequest` from `device` (already authenticated by the uplink).
+    public func requestGrant(device: DeviceID, request: UplinkMessage.GrantRequest, now: Timestamp) async -> GrantOutcome {
+        await requestGrant(
+            device: device, credential: request.credential, resource: request.resourceID, resourceType: request.resourceType,
+            applicationID: request.applicationID, deviceTime: request.deviceTime, now: now
+        )
+    }
+
+    /// Decides a grant request and signs the grant, or says why not. Never throws: a store or
+    /// key failure is a `serverUnavailable` refusal (logged), so the agent keeps the device locked.
+    public func requestGrant(
+        device deviceID: DeviceID, credential: UplinkMessage.Credential, resource: ResourceID, resourceType: ResourceType,
+        applicationID: ApplicationID? = nil, deviceTime: Timestamp? = nil, now: Timestamp
+    ) async -> GrantOutcome {
+        do {
+            let facts = try await gatherFacts(
+                deviceID: deviceID, credential: credential, resource: resource, resourceType: resourceType,
+                applicationID: applicationID, deviceTime: deviceTime, now: now
+            )
+            let decision = GrantDecision.decide(facts, policy: policy)
+            try await recordPINOutcome(facts, decision: decision, deviceID: deviceID)
+            switch decision {
+            case let .refuse(reason, text):
+                metrics.grantRefused(reason)
+                logger.info("grant refused", metadata: ["device": "\(deviceID)", "reason": "\(reason)"])
+                return .refused(reason, text: text)
+            case let .grant(terms):
+                let tokens = try await sign(terms, deviceID: deviceID, resource: resource, resourceType: resourceType, applicationID: applicationID)
+                metrics.grantIssued(resourceType)
+                logger.info("grant issued", metadata: [
+                    "device": "\(deviceID)", "user": "\(terms.userID)", "grant": "\(tokens.accessGrant.claims.grantID)",
+                ])
+                return .granted(tokens)
+            }
+        } catch {
+            metrics.grantRefused(.serverUnavailable)
+            logger.error("grant request failed", metadata: ["device": "\(deviceID)", "error": "\(error)"])
+            return .refused(.serverUnavailable, text: "The server cannot decide right now. Try again.")
+        }
+    }
+
+    /// A fresh signed limit grant for `user` on `device` (for the uplink's `limitUpdate`
+    /// pushes), or nil when the user has no quota or a money quota has no prices.
+    public func limitGrant(user userID: UserID, device deviceID: DeviceID, now: Timestamp) async throws -> SignedLimitGrant? {
+        guard let quota = try await quotaState(userID: userID, now: now) else { return nil }
+        let prices = try await priceTable(for: quota.unit)
+        guard let terms = LimitTerms.make(quota: quota, prices: prices, now: now, policy: policy) else { return nil }
+        let key = try keyRing.keys().current
+        let signed = try signLimit(terms, userID: userID, deviceID: deviceID, key: key)
+        try await store.recordIssuedGrants([issuedRecord(signed)])
+        return signed
+    }
+
+    /// Fresh signed limit grants for every active user with a quota who may use `device` (for
+    /// the uplink's `limitUpdate` push on connect and periodically). Empty for an unknown or
+    /// disabled device.
+    public func limitGrants(device deviceID: DeviceID, now: Timestamp) async throws -> [SignedLimitGrant] {
+        guard let device = try await store.device(id: deviceID), device.state == .active else { return [] }
+        let permissions = try await store.devicePermissions(deviceID)
+        var grants: [SignedLimitGrant] = []
+        for user in try await store.users() where user.active && DevicePermission.allows(user, permissions: permissions) {
+            if let grant = try await limitGrant(user: user.id, device: deviceID, now: now) { grants.append(grant) }
+        }
+        return grants
+    }
+
+    /// The public keys agents must trust now (the current key and retired keys whose grants may
+    /// still be valid), for the enrolment answer and the uplink's `serverKeys` push.
+    public func publishedKeys(now: Timestamp) throws -> [PublishedServerKey] {
+        try keyRing.keys().published(at: now, maximumGrantLifetime: policy.maximumGrantLifetime)
+    }
+
+    /// The published keys as the uplink's `serverKeys` message.
+    public func uplinkServerKeys(now: Timestamp) throws -> UplinkMessage.ServerKeys {
+        try keyRing.keys().uplinkServerKeys(at: now, maximumGrantLifetime: policy.maximumGrantLifetime)
+    }
+
+    // MARK: Facts
+
+    private func gatherFacts(
+        deviceID: DeviceID, credential: UplinkMessage.Credential, resource: ResourceID, resourceType: ResourceType,
+        applicationID: ApplicationID?, deviceTime: Timestamp?, now: Timestamp
+    ) async throws -> GrantRequestFacts {
+        let device = try await store.device(id: deviceID)
+        let deviceLookup: GrantRequestFacts.DeviceLookup
+        if let device {
+            deviceLookup = .found(device, permissions: try await store.devicePermissions(deviceID))
+        } else {
+            deviceLookup = .notEnrolled
+        }
+        let user: User?
+        let credentialLookup: GrantRequestFacts.CredentialLookup
+        let givenPIN: UplinkMessage.PIN?
+        switch credential {
+        case let .card(number, pin):
+            user = try await store.user(cardNumber: number.value)
+            credentialLookup = user.map { .found($0) } ?? .unknownCard
+            givenPIN = pin
+        case let .user(id, pin):
+            user = try await store.user(id: id)
+            credentialLookup = user.map { .found($0) } ?? .unknownUser
+            givenPIN = pin
+        }
+        var facts = GrantRequestFacts(
+            device: deviceLookup, credential: credentialLookup, pin: .notChecked,
+            resourceID: resource, resourceType: resourceType, applicationID: applicationID, deviceTime: deviceTime, now: now
+        )
+        guard let user, device != nil else { return facts }
+
+        let pinNeeded: Bool
+        if case .user = credential { pinNeeded = true } else { pinNeeded = user.pinHash != nil }
+        if pinNeeded {
+            facts.userPINFailures = try await store.pinFailures(userID: user.id, since: now.adding(milliseconds: -policy.userPINLimit.lookBack))
+            facts.devicePINFailures = try await store.pinFailures(deviceID: deviceID, since: now.adding(milliseconds: -policy.devicePINLimit.lookBack))
+            let locked = GrantDecision.pinLock(userFailures: facts.userPINFailures, deviceFailures: facts.devicePINFailures, now: now, policy: policy) != nil
+            if locked {
+                facts.pin = .notChecked
+            } else if let givenPIN {
+                if let hash = user.pinHash {
+                    facts.pin = await Secrets.bcryptVerify(givenPIN.value, hash: hash) ? .matched : .mismatched
+                } else {
+                    facts.pin = .noPINSet
+                }
+            } else {
+                facts.pin = .missing
+            }
+        } else {
+            facts.pin = .notRequired
+        }
+
+        if resourceType == .copier, let quota = try await quotaState(userID: user.id, now: now) {
+            facts.quota = quota
+            facts.prices = try await priceTable(for: quota.unit)
+        }
+        // Seal applications arrive with the seal workflow; until then none is approved.
+        facts.sealApplication = .notFound
+        return facts
+    }
+
+    private func quotaState(userID: UserID, now: Timestamp) async throws -> QuotaState? {
+        guard let quota = try await store.quota(userID: userID) else { return nil }
+        let period = quota.period.period(containing: now)
+        let totals = try await store.ledgerTotals(userID: userID, unit: quota.unit, period: period)
+        return QuotaState(quota: quota, totals: totals, at: now)
+    }
+
+    private func priceTable(for unit: QuotaUnit) async throws -> PriceTable {
+        guard case let .money(currency) = unit else { return .empty }
+        return Price.table(try await store.prices(), currency: currency)
+    }
+
+    private func recordPINOutcome(_ facts: GrantRequestFacts, decision: GrantDecision, deviceID: DeviceID) async throws {
+        guard case let .found(user) = facts.credential else { return }
+        switch (facts.pin, decision) {
+        case (.mismatched, .refuse(.wrongPIN, _)):
+            try await store.recordPINFailure(userID: user.id, deviceID: deviceID, at: facts.now)
+            let failures = facts.userPINFailures + [facts.now]
+            let deviceFailures = facts.devicePINFailures + [facts.now]
+            if let until = GrantDecision.pinLock(userFailures: failures, deviceFailures: deviceFailures, now: facts.now, policy: policy) {
+                try await store.recordSecurityEvent(SecurityEvent(
+                    at: facts.now, kind: "pin.locked", deviceID: deviceID, userID: user.id,
+                    detail: "too many wrong PINs; PIN entry locked until \(TimeText.iso8601(until))"
+                ))
+            }
+        case (.matched, .grant):
+            if !facts.userPINFailures.isEmpty { try await store.clearPINFailures(userID: user.id) }
+        default:
+            break
+        }
+    }
+
+    // MARK: Signing
+
+    private func sign(
+        _ terms: GrantTerms, deviceID: DeviceID, resource: ResourceID, resourceType: ResourceType, applicationID: ApplicationID?
+    ) async throws -> IssuedGrantTokens {
+        let key = try keyRing.keys().current
+        var generator = SystemRandomNumberGenerator()
+        let claims = try GrantClaims(
+            grantID: .random(using: &generator), keyID: key.keyID, deviceID: deviceID, subject: terms.userID,
+            resourceID: resource, resourceType: resourceType, allowance: terms.allowance,
+            applicationID: resourceType == .seal ? applicationID : nil,
+            issuedAt: terms.issuedAt, notBefore: terms.notBefore, expires: terms.expires
+        )
+        let access = SignedGrant.sign(claims, with: key.signingKey)
+        let limit = try terms.limit.map { try signLimit($0, userID: terms.userID, deviceID: deviceID, key: key) }
+        var records = [IssuedGrant(
+            grantID: claims.grantID, kind: .access, keyID: key.keyID, userID: terms.userID, deviceID: deviceID,
+            resourceID: resource, issuedAt: claims.issuedAt, expires: claims.expires, allowance: claims.allowance, available: nil
+        )]
+        if let limit { records.append(issuedRecord(limit)) }
+        try await store.recordIssuedGrants(records)
+        return IssuedGrantTokens(accessGrant: access, limitGrant: limit)
+    }
+
+    private func signLimit(_ terms: LimitTerms, userID: UserID, deviceID: DeviceID, key: ServerSigningKey) throws -> SignedLimitGrant {
+        var generator = SystemRandomNumberGenerator()
+        let grant = try LimitGrant(
+            grantID: .random(using: &generator), keyID: key.keyID, deviceID: deviceID, userID: userID,
+            periodStart: terms.period.start, periodEnd: terms.period.end, unit: terms.unit, available: terms.available,
+            prices: terms.prices, issuedAt: terms.issuedAt, expires: terms.expires
+        )
+        return SignedLimitGrant.sign(grant, with: key.signingKey)
+    }
+
+    private func issuedRecord(_ limit: SignedLimitGrant) -> IssuedGrant {
+        let grant = limit.limitGrant
+        return IssuedGrant(
+            grantID: grant.grantID, kind: .limit, keyID: grant.keyID, userID: grant.userID, deviceID: grant.deviceID,
+            resourceID: nil, issuedAt: grant.issuedAt, expires: grant.expires, allowance: nil, available: grant.available
+        )
+    }
+}

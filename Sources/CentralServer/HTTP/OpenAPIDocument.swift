@@ -1,0 +1,633 @@
+/// The OpenAPI 3 description of the HTTP API, served at `/openapi.yaml` and kept in
+/// docs/openapi.yaml. `OpenAPITests` checks that every route the router has is documented here
+/// and every path and method documented here is a route, and that the copy in docs/ is equal.
+public enum OpenAPIDocument {
+    public static let yaml = #"""
+openapi: 3.0.3
+info:
+  title: Imprimatur central server
+  version: 0.1.0
+  description: |
+    Users, cards, devices, prices, quotas, jobs, charges and the audit log of an Imprimatur
+    server. Every /api/v1 route except /api/v1/enroll needs an API token
+    (`imprimatur-server token create`) sent as `Authorization: Bearer <token>`. Writes need the
+    administrator role; lists need administrator or auditor. Errors are JSON
+    `{"error": "...", "field": "..."}`: 400 bad input (field names the culprit), 401 no or bad
+    token, 403 missing role, 404 unknown, 409 conflict, 413 body over 64 KiB.
+servers:
+  - url: http://127.0.0.1:8080
+security:
+  - bearer: []
+paths:
+  /healthz:
+    get:
+      summary: Liveness and store health
+      security: []
+      responses:
+        "200":
+          description: Healthy
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Health" }
+        "503":
+          description: The store does not answer
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Health" }
+  /metrics:
+    get:
+      summary: Prometheus metrics (text exposition format)
+      security: []
+      responses:
+        "200":
+          description: imprimatur_http_requests_total, imprimatur_grants_issued_total, imprimatur_grants_refused_total, imprimatur_connected_agents, imprimatur_events_ingested_total
+          content:
+            text/plain: {}
+  /openapi.yaml:
+    get:
+      summary: This document
+      security: []
+      responses:
+        "200":
+          description: OpenAPI 3 YAML
+          content:
+            application/yaml: {}
+  /api/v1/enroll:
+    post:
+      summary: Enrol a device with a one-time token
+      description: The token authenticates the request; no API token is needed. A used, expired or unknown token is refused with 403; a device id already enrolled with 409.
+      security: []
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/EnrollmentRequest" }
+      responses:
+        "201":
+          description: Enrolled
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Enrollment" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/enrollment-tokens:
+    post:
+      summary: Create a one-time device enrolment token (administrator)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [name]
+              properties:
+                name: { type: string, description: The name the device will get }
+                expires: { type: string, example: 24h, description: "Lifetime: a number and s, m, h or d (1 minute to 30 days); default 24h" }
+      responses:
+        "201":
+          description: The token, shown once; only its hash is stored
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  token: { type: string }
+                  name: { type: string }
+                  expires: { type: string, format: date-time }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/users:
+    get:
+      summary: List users (administrator, auditor)
+      responses:
+        "200":
+          description: Users
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/UserList" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+    post:
+      summary: Create a user (administrator)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/NewUser" }
+      responses:
+        "201":
+          description: Created
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/User" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/users/{id}:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+    get:
+      summary: One user (administrator, auditor, or the user)
+      responses:
+        "200":
+          description: The user
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/User" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/users/{id}/disable:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+    post:
+      summary: Disable a user (administrator); their grant requests are refused userDisabled
+      responses:
+        "200":
+          description: The user
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/User" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/users/{id}/enable:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+    post:
+      summary: Enable a user again (administrator)
+      responses:
+        "200":
+          description: The user
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/User" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/users/{id}/pin:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+    put:
+      summary: Set a user's PIN (administrator)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [pin]
+              properties:
+                pin: { type: string, pattern: "^[0-9]{4,16}$" }
+      responses:
+        "200":
+          description: The user
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/User" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/users/{id}/cards:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+    get:
+      summary: A user's card numbers (administrator, auditor, or the user)
+      responses:
+        "200":
+          description: Card numbers
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/StringList" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+    post:
+      summary: Give a user a card (administrator)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [number]
+              properties:
+                number: { type: string, description: "1-64 printable ASCII characters" }
+      responses:
+        "201":
+          description: The user
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/User" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/users/{id}/cards/{number}:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+      - name: number
+        in: path
+        required: true
+        description: The card number, percent-encoded
+        schema: { type: string }
+    delete:
+      summary: Take a card from a user (administrator)
+      responses:
+        "200":
+          description: The user
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/User" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/users/{id}/quota:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+    get:
+      summary: A user's quota and its state this period (administrator, auditor, or the user)
+      responses:
+        "200":
+          description: Quota
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Quota" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+    put:
+      summary: Set a user's quota (administrator)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [limit, unit]
+              properties:
+                limit: { type: integer, minimum: 0, description: First upper limit per period, in pages or minor units }
+                unit: { type: string, enum: [pages, money] }
+                currency: { type: string, example: EUR, description: Needed for money }
+                adjustment: { type: integer, minimum: 0, default: 0 }
+                period: { type: string, enum: [daily, weekly, monthly, yearly], default: monthly }
+      responses:
+        "200":
+          description: Quota
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Quota" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/devices:
+    get:
+      summary: Enrolled devices (administrator, auditor)
+      responses:
+        "200":
+          description: Devices
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/Device" } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/devices/{id}:
+    parameters:
+      - name: id
+        in: path
+        required: true
+        schema: { type: string }
+    get:
+      summary: One device with its permission list (administrator, auditor)
+      responses:
+        "200":
+          description: The device
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Device" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/jobs:
+    get:
+      summary: Copy jobs, newest first (administrator, auditor)
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+      responses:
+        "200":
+          description: Jobs
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/Job" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/charges:
+    get:
+      summary: Charges, newest first (administrator, auditor)
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+      responses:
+        "200":
+          description: Charges
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/Charge" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/prices:
+    get:
+      summary: The price table (any authenticated user)
+      responses:
+        "200":
+          description: Prices
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/Price" } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+    post:
+      summary: Set the price of one paper size in colour or mono (administrator)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [paper, colour, price]
+              properties:
+                paper: { type: string, enum: [A4, A3, B4, B5, Letter, Legal] }
+                colour: { type: boolean }
+                price: { type: integer, minimum: 1, maximum: 4294967295, description: Minor units per page }
+                currency: { type: string, default: EUR }
+      responses:
+        "200":
+          description: The price
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Price" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/audit:
+    get:
+      summary: Audit log entries, oldest first (administrator, auditor); there is no route that edits or deletes them
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - name: after
+          in: query
+          description: Only entries after this sequence number
+          schema: { type: integer, minimum: 0 }
+      responses:
+        "200":
+          description: Entries
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/AuditEntry" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/audit/verify:
+    get:
+      summary: Check the audit log's hash chain (administrator, auditor)
+      responses:
+        "200":
+          description: The verdict; when broken, the first entry where the break shows
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  intact: { type: boolean }
+                  entries: { type: integer }
+                  head: { type: string }
+                  broken_at: { type: integer }
+                  problem: { type: string }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+  parameters:
+    UserID:
+      name: id
+      in: path
+      required: true
+      schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" }
+    Limit:
+      name: limit
+      in: query
+      schema: { type: integer, minimum: 1, maximum: 1000, default: 100 }
+  responses:
+    BadRequest:
+      description: Malformed JSON or a bad field; `field` names it
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Error" }
+    Unauthorized:
+      description: No API token, or not a valid one
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Error" }
+    Forbidden:
+      description: The caller lacks the role (or the enrolment token is used, expired or unknown)
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Error" }
+    NotFound:
+      description: No such thing
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Error" }
+    Conflict:
+      description: Clashes with what exists
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Error" }
+  schemas:
+    Error:
+      type: object
+      required: [error]
+      properties:
+        error: { type: string }
+        field: { type: string }
+    Health:
+      type: object
+      properties:
+        status: { type: string, enum: [ok, degraded] }
+        version: { type: string }
+        protocol_version: { type: integer }
+        store: { type: string, enum: [ok, unavailable] }
+    StringList:
+      type: object
+      properties:
+        items: { type: array, items: { type: string } }
+    NewUser:
+      type: object
+      additionalProperties: false
+      required: [name, roles]
+      properties:
+        id: { type: string, description: "Default: made from the name (Alice Smith -> alice.smith)" }
+        name: { type: string }
+        department: { type: string }
+        roles: { type: array, items: { type: string, enum: [employee, approver, administrator, auditor] } }
+        cards: { type: array, items: { type: string } }
+        pin: { type: string, pattern: "^[0-9]{4,16}$" }
+        password: { type: string, minLength: 8 }
+    User:
+      type: object
+      properties:
+        id: { type: string }
+        name: { type: string }
+        department: { type: string }
+        roles: { type: array, items: { type: string } }
+        active: { type: boolean }
+        cards: { type: array, items: { type: string } }
+        has_pin: { type: boolean }
+        has_password: { type: boolean }
+        created: { type: string, format: date-time }
+    UserList:
+      type: object
+      properties:
+        items: { type: array, items: { $ref: "#/components/schemas/User" } }
+    Quota:
+      type: object
+      properties:
+        user: { type: string }
+        period: { type: string }
+        unit: { type: string, enum: [pages, money] }
+        currency: { type: string }
+        limit: { type: integer }
+        adjustment: { type: integer }
+        period_start: { type: string, format: date-time }
+        period_end: { type: string, format: date-time }
+        first_limit: { type: integer, description: limit + payments this period }
+        effective_adjustment: { type: integer, description: adjustment + adjustment entries this period }
+        second_limit: { type: integer }
+        used: { type: integer }
+        remaining: { type: integer }
+    Resource:
+      type: object
+      required: [id, type]
+      properties:
+        id: { type: string }
+        type: { type: string, enum: [copier, seal] }
+    Device:
+      type: object
+      properties:
+        id: { type: string }
+        name: { type: string }
+        model: { type: string }
+        firmware: { type: string }
+        public_key: { type: string, description: 64 hex digits }
+        key_id: { type: string }
+        enrolled_at: { type: string, format: date-time }
+        last_seen: { type: string, format: date-time }
+        state: { type: string, enum: [active, disabled] }
+        resources: { type: array, items: { $ref: "#/components/schemas/Resource" } }
+        permissions: { type: array, items: { type: string }, description: "Empty: every user may use it" }
+    EnrollmentRequest:
+      type: object
+      additionalProperties: false
+      required: [token, device_id, public_key, model, firmware]
+      properties:
+        token: { type: string, description: 64 hex digits from `imprimatur-server device token` }
+        device_id: { type: string }
+        public_key: { type: string, description: The device's 32-byte Ed25519 public key as 64 hex digits or base64 }
+        model: { type: string }
+        firmware: { type: string }
+        resources:
+          type: array
+          maxItems: 16
+          description: "Default: one copier whose id is the device id"
+          items: { $ref: "#/components/schemas/Resource" }
+    ServerKey:
+      type: object
+      properties:
+        key_id: { type: string }
+        public_key: { type: string }
+        valid_until: { type: string, format: date-time, description: "Absent for the current key" }
+        valid_until_ms: { type: integer }
+        published_until: { type: string, format: date-time }
+    Enrollment:
+      type: object
+      properties:
+        device_id: { type: string }
+        name: { type: string }
+        server_id: { type: string }
+        server_keys: { type: array, items: { $ref: "#/components/schemas/ServerKey" } }
+        resources: { type: array, items: { $ref: "#/components/schemas/Resource" } }
+    Price:
+      type: object
+      properties:
+        paper: { type: string }
+        colour: { type: boolean }
+        price: { type: integer }
+        currency: { type: string }
+    Job:
+      type: object
+      properties:
+        id: { type: string }
+        device: { type: string }
+        user: { type: string }
+        grant: { type: string }
+        paper: { type: string }
+        colour: { type: boolean }
+        pages: { type: integer }
+        copies: { type: integer }
+        duplex: { type: boolean }
+        started: { type: string, format: date-time }
+        ended: { type: string, format: date-time }
+    Charge:
+      type: object
+      properties:
+        id: { type: integer }
+        job: { type: string }
+        user: { type: string }
+        pages: { type: integer }
+        amount: { type: integer }
+        currency: { type: string }
+        at: { type: string, format: date-time }
+    AuditEntry:
+      type: object
+      properties:
+        sequence: { type: integer }
+        at: { type: string, format: date-time }
+        actor: { type: string }
+        source: { type: string }
+        action: { type: string }
+        target: { type: string }
+        details: { type: object, additionalProperties: { type: string } }
+        previous_hash: { type: string }
+        hash: { type: string }
+"""#
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import Protocol
+
+/// The HTTP routes: `/healthz`, `/metrics`, `/openapi.yaml`, and the JSON API under `/api/v1`
+/// (docs/openapi.yaml has every route; a test keeps the two equal).
+public enum ServerRoutes {
+    /// A router with every route. The uplink adds its WebSocket route to the same router.
+    public static func router(_ services: ServerServices) -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: APIMiddleware(metrics: services.metrics))
+        let handlers = Handlers(services: services)
+
+        router.get("/healthz", use: handlers.health)
+        router.get("/metrics", use: handlers.metrics)
+        router.get("/openapi.yaml", use: handlers.openAPI)
+
+        let api = router.group("/api/v1")
+        api.post("/enroll", use: handlers.enroll)
+
+        api.get("/users", use: handlers.listUsers)
+        api.post("/users", use: handlers.createUser)
+        api.get("/users/:id", use: handlers.getUser)
+        api.post("/users/:id/disable", use: handlers.disableUser)
+        api.post("/users/:id/enable", use: handlers.enableUser)
+        api.put("/users/:id/pin", use: handlers.setPIN)
+        api.get("/users/:id/cards", use: handlers.listCards)
+        api.post("/users/:id/cards", use: handlers.addCard)
+        api.delete("/users/:id/cards/:number", use: handlers.removeCard)
+        api.get("/users/:id/quota", use: handlers.getQuota)
+        api.put("/users/:id/quota", use: handlers.setQuota)
+
+        api.get("/devices", use: handlers.listDevices)
+        api.get("/devices/:id", use: handlers.getDevice)
+        api.post("/enrollment-tokens", use: handlers.createEnrollmentToken)
+
+        api.get("/jobs", use: handlers.listJobs)
+        api.get("/charges", use: handlers.listCharges)
+        api.get("/prices", use: handlers.listPrices)
+        api.post("/prices", use: handlers.setPrice)
+
+        api.get("/audit", use: handlers.listAudit)
+        api.get("/audit/verify", use: handlers.verifyAudit)
+        return router
+    }
+}

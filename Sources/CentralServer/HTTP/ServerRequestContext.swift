@@ -1,0 +1,25 @@
+import Hummingbird
+import HummingbirdWebSocket
+
+/// The request context of every route: Hummingbird's core storage, the peer address (for the
+/// audit log's "from where"), and WebSocket support so the uplink's endpoint can live on the
+/// same router.
+public struct ServerRequestContext: RequestContext, WebSocketRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<ServerRequestContext>
+    /// `ip:port` of the peer, or `unknown`.
+    public let peer: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        if let address = source.channel.remoteAddress, let ip = address.ipAddress {
+            peer = address.port.map { "\(ip):\($0)" } ?? ip
+        } else {
+            peer = "unknown"
+        }
+    }
+
+    /// Request bodies are small JSON documents; anything larger is refused with 413.
+    public var maxUploadSize: Int { 64 * 1024 }
+}

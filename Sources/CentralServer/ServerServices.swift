@@ -1,0 +1,45 @@
+import Logging
+import Protocol
+
+/// Everything a running server is made of, wired once: the store, the keys, the metrics and the
+/// services built on them. `serve`, the tests and (next) the uplink all start from here.
+public struct ServerServices: Sendable {
+    public let store: any ServerStore
+    public let keyRing: ServerKeyRing
+    public let metrics: ServerMetrics
+    public let clock: any ServerClock
+    public let grants: GrantService
+    public let admin: AdminService
+    public let enrollment: EnrollmentService
+    public let logger: Logger
+
+    public init(
+        store: any ServerStore, keyRing: ServerKeyRing, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
+        pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, metrics: ServerMetrics = ServerMetrics(),
+        logger: Logger = Logger(label: "imprimatur.server")
+    ) {
+        self.store = store
+        self.keyRing = keyRing
+        self.metrics = metrics
+        self.clock = clock
+        self.logger = logger
+        grants = GrantService(store: store, keyRing: keyRing, policy: policy, metrics: metrics, logger: logger)
+        admin = AdminService(store: store, clock: clock, pinHashCost: pinHashCost, passwordHashCost: passwordHashCost)
+        enrollment = EnrollmentService(store: store, grants: grants, clock: clock)
+    }
+
+    /// Opens the data folder: the SQLite store (`server.sqlite`) and the signing keys (`keys/`,
+    /// created on first start; refused if readable by others).
+    public static func open(
+        dataDirectory: String, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
+        pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, logger: Logger = Logger(label: "imprimatur.server")
+    ) throws -> ServerServices {
+        try DataDirectory.create(dataDirectory)
+        let keyRing = try ServerKeyRing(directory: KeyDirectory(dataDirectory: dataDirectory), now: clock.now())
+        let store = try SQLiteServerStore(dataDirectory: dataDirectory)
+        return ServerServices(
+            store: store, keyRing: keyRing, clock: clock, policy: policy,
+            pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, logger: logger
+        )
+    }
+}

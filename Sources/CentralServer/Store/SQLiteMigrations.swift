@@ -1,0 +1,198 @@
+import GRDB
+import Protocol
+
+/// The SQLite schema, as GRDB migrations: each runs once, in order, and is never edited after
+/// it shipped (a change is a new migration).
+enum SQLiteMigrations {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: core tables") { db in
+            try db.execute(sql: v1)
+            var generator = SystemRandomNumberGenerator()
+            let suffix = Hex.encode((0..<4).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('server_id', ?)", arguments: ["imprimatur-\(suffix)"])
+        }
+        return migrator
+    }
+
+    private static let v1 = """
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        department TEXT,
+        roles TEXT NOT NULL,
+        active INTEGER NOT NULL CHECK (active IN (0, 1)),
+        pin_hash TEXT,
+        password_hash TEXT,
+        created INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE cards (
+        number TEXT PRIMARY KEY NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        added INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX cards_by_user ON cards(user_id);
+
+    CREATE TABLE api_tokens (
+        token_hash BLOB PRIMARY KEY NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        name TEXT NOT NULL,
+        created INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        model TEXT NOT NULL,
+        firmware TEXT NOT NULL,
+        public_key BLOB NOT NULL,
+        enrolled_at INTEGER NOT NULL,
+        last_seen INTEGER,
+        state TEXT NOT NULL CHECK (state IN ('active', 'disabled'))
+    ) STRICT;
+
+    CREATE TABLE device_resources (
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        resource_id TEXT NOT NULL,
+        type INTEGER NOT NULL CHECK (type IN (1, 2)),
+        PRIMARY KEY (device_id, resource_id)
+    ) STRICT;
+
+    CREATE TABLE enrollment_tokens (
+        token_hash BLOB PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL,
+        used INTEGER,
+        used_by TEXT
+    ) STRICT;
+
+    CREATE TABLE device_permissions (
+        id INTEGER PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        user_id TEXT REFERENCES users(id),
+        department TEXT,
+        CHECK ((user_id IS NULL) <> (department IS NULL))
+    ) STRICT;
+    CREATE INDEX device_permissions_by_device ON device_permissions(device_id);
+
+    CREATE TABLE prices (
+        paper_size INTEGER NOT NULL CHECK (paper_size BETWEEN 1 AND 6),
+        colour INTEGER NOT NULL CHECK (colour IN (0, 1)),
+        currency TEXT NOT NULL,
+        price INTEGER NOT NULL CHECK (price BETWEEN 1 AND 4294967295),
+        updated INTEGER NOT NULL,
+        PRIMARY KEY (paper_size, colour, currency)
+    ) STRICT;
+
+    CREATE TABLE quotas (
+        user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id),
+        period TEXT NOT NULL CHECK (period IN ('daily', 'weekly', 'monthly', 'yearly')),
+        unit TEXT NOT NULL,
+        first_limit INTEGER NOT NULL,
+        adjustment INTEGER NOT NULL,
+        updated INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('use', 'payment', 'adjustment')),
+        pages INTEGER NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT,
+        job_id TEXT,
+        note TEXT NOT NULL,
+        actor TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX ledger_by_user_time ON ledger(user_id, at);
+    CREATE TRIGGER ledger_is_append_only_update BEFORE UPDATE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER ledger_is_append_only_delete BEFORE DELETE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY NOT NULL,
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        grant_id TEXT,
+        paper_size INTEGER NOT NULL,
+        colour INTEGER NOT NULL,
+        pages INTEGER NOT NULL,
+        copies INTEGER NOT NULL,
+        duplex INTEGER NOT NULL,
+        started INTEGER NOT NULL,
+        ended INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX jobs_by_time ON jobs(started);
+
+    CREATE TABLE charges (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL REFERENCES jobs(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        pages INTEGER NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT,
+        at INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE grants_issued (
+        grant_id BLOB PRIMARY KEY NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('access', 'limit')),
+        key_id BLOB NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        resource_id TEXT,
+        issued_at INTEGER NOT NULL,
+        expires INTEGER NOT NULL,
+        pages INTEGER,
+        copies INTEGER,
+        colour INTEGER,
+        seal_uses INTEGER,
+        available INTEGER
+    ) STRICT;
+    CREATE INDEX grants_issued_by_user ON grants_issued(user_id, issued_at);
+
+    CREATE TABLE pin_failures (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX pin_failures_by_user ON pin_failures(user_id, at);
+    CREATE INDEX pin_failures_by_device ON pin_failures(device_id, at);
+
+    CREATE TABLE audit_log (
+        sequence INTEGER PRIMARY KEY NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        source TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        details TEXT NOT NULL,
+        previous_hash BLOB NOT NULL,
+        hash BLOB NOT NULL
+    ) STRICT;
+    CREATE TRIGGER audit_log_is_append_only_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_is_append_only_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+    CREATE TABLE security_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        device_id TEXT,
+        user_id TEXT,
+        detail TEXT NOT NULL
+    ) STRICT;
+    """
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import Protocol
+
+extension SQLiteServerStore {
+    public func recordIssuedGrants(_ grants: [IssuedGrant]) async throws {
+        guard !grants.isEmpty else { return }
+        try await pool.write { db in
+            for grant in grants {
+                try db.execute(
+                    sql: """
+                    INSERT INTO grants_issued (grant_id, kind, key_id, user_id, device_id, resource_id, issued_at, expires,
+                                               pages, copies, colour, seal_uses, available)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    arguments: [
+                        Data(grant.grantID.bytes), grant.kind.rawValue, Data(grant.keyID.bytes), grant.userID.value,
+                        grant.deviceID.value, grant.resourceID?.value, grant.issuedAt.millisecondsSinceEpoch,
+                        grant.expires.millisecondsSinceEpoch, grant.allowance.map { Int64($0.pages) },
+                        grant.allowance.map { Int64($0.copies) }, grant.allowance.map { $0.colourAllowed ? 1 : 0 },
+                        grant.allowance.map { Int64($0.sealUses) }, grant.available,
+                    ]
+                )
+            }
+        }
+    }
+
+    public func issuedGrants(userID: UserID?, limit: Int) async throws -> [IssuedGrant] {
+        try await pool.read { db in
+            let filter = userID == nil ? "" : "WHERE user_id = ?"
+            var arguments: StatementArguments = userID.map { [$0.value] } ?? []
+            arguments += [max(0, limit)]
+            return try Row.fetchAll(db, sql: "SELECT * FROM grants_issued \(filter) ORDER BY issued_at DESC LIMIT ?", arguments: arguments)
+                .map(Self.issuedGrant)
+        }
+    }
+
+    public func recordPINFailure(userID: UserID, deviceID: DeviceID, at: Timestamp) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO pin_failures (user_id, device_id, at) VALUES (?, ?, ?)",
+                arguments: [userID.value, deviceID.value, at.millisecondsSinceEpoch]
+            )
+            // Rate limiting looks back minutes; a day is plenty and keeps the table small.
+            try db.execute(sql: "DELETE FROM pin_failures WHERE at < ?", arguments: [at.millisecondsSinceEpoch - 86_400_000])
+        }
+    }
+
+    public func pinFailures(userID: UserID, since: Timestamp) async throws -> [Timestamp] {
+        try await pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT at FROM pin_failures WHERE user_id = ? AND at >= ? ORDER BY at", arguments: [userID.value, since.millisecondsSinceEpoch])
+                .map { Timestamp(millisecondsSinceEpoch: $0) }
+        }
+    }
+
+    public func pinFailures(deviceID: DeviceID, since: Timestamp) async throws -> [Timestamp] {
+        try await pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT at FROM pin_failures WHERE device_id = ? AND at >= ? ORDER BY at", arguments: [deviceID.value, since.millisecondsSinceEpoch])
+                .map { Timestamp(millisecondsSinceEpoch: $0) }
+        }
+    }
+
+    public func clearPINFailures(userID: UserID) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM pin_failures WHERE user_id = ?", arguments: [userID.value])
+        }
+    }
+
+    static func issuedGrant(_ row: Row) throws -> IssuedGrant {
+        guard let grantID = try? GrantID(bytes: Array(row["grant_id"] as Data)),
+              let keyID = try? KeyID(bytes: Array(row["key_id"] as Data)),
+              let kind = IssuedGrant.Kind(rawValue: row["kind"])
+        else { throw StoreError.corrupt("grants_issued") }
+        var allowance: Allowance?
+        if let pages = row["pages"] as Int64?, let copies = row["copies"] as Int64?, let sealUses = row["seal_uses"] as Int64? {
+            allowance = Allowance(
+                pages: UInt32(clamping: pages), copies: UInt32(clamping: copies),
+                colourAllowed: (row["colour"] as Int64?) == 1, sealUses: UInt32(clamping: sealUses)
+            )
+        }
+        let resource = row["resource_id"] as String?
+        return IssuedGrant(
+            grantID: grantID, kind: kind, keyID: keyID,
+            userID: try SQLiteRows.userID(row["user_id"], "grants_issued.user_id"),
+            deviceID: try SQLiteRows.deviceID(row["device_id"], "grants_issued.device_id"),
+            resourceID: try resource.map { text in
+                guard let id = try? ResourceID(text) else { throw StoreError.corrupt("grants_issued.resource_id") }
+                return id
+            },
+            issuedAt: Timestamp(millisecondsSinceEpoch: row["issued_at"]), expires: Timestamp(millisecondsSinceEpoch: row["expires"]),
+            allowance: allowance, available: row["available"]
+        )
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CentralServer
+import Foundation
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server until SIGTERM or SIGINT (then it drains requests and closes the store)."
+    )
+
+    @OptionGroup var options: DataOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0: any free port; the one chosen is printed).")
+    var port = 8080
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        DataOptions.restrictNewFiles()
+        let services = try await reporting { try ServerServices.open(dataDirectory: options.data) }
+        let host = self.host
+        do {
+            try await ServerRunner.run(services, host: host, port: port) { bound in
+                // Unbuffered, so a supervisor (or a test) sees it at once.
+                FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on http://\(host):\(bound) (data \(options.data))\n".utf8))
+            }
+        } catch {
+            throw CLIError("cannot serve on \(host):\(port): \(error)")
+        }
+    }
+}
