@@ -5,6 +5,7 @@ struct ImprimaturBench {
     static func run() throws {
         print("Imprimatur benchmarks (release build, one process, this machine)")
         try ProtocolBenchmarks.run()
+        try AgentStoreBenchmarks.run()
     }
 
     static func main() throws { try run() }

@@ -82,6 +82,11 @@ public final class AgentStore: Sendable {
         self.appends = Locked(AppendQueue())
     }
 
+    /// The version of the SQLite library linked at run time, for start-up logs and benchmarks.
+    public static var sqliteVersion: String {
+        (try? DatabaseQueue().read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") }) ?? "unknown"
+    }
+
     static func blobDirectory(for path: String) -> String {
         let directory = (path as NSString).deletingLastPathComponent
         return (directory.isEmpty ? "." : directory) + "/blobs"
