@@ -32,6 +32,9 @@ public final class AgentStore: Sendable {
         /// while it is copied (only the WAL grows).
         var walAutoCheckpointPages = 1000
         var maximumBatchSize = 1024
+        /// How long the committer waits for the callers of the last batch to append again;
+        /// small beside an fsync (about 1 ms on an SD card or SSD).
+        var linger: DispatchTimeInterval = .microseconds(250)
         /// Events read and checked at a time when the store opens: bounds memory.
         var integrityChunkSize = 4096
     }
