@@ -142,6 +142,20 @@ struct AgentStoreEventTests {
         try reopened.close()
     }
 
+    @Test func anSQLiteFailureSaysWhatTheStoreWasDoing() throws {
+        let fixture = try StoreFixture()
+        let path = fixture.directory.appending("missing/agent.db")
+        let error = #expect(throws: AgentStoreError.self) {
+            try AgentStore.open(path: path, deviceID: StoreFixture.deviceID, deviceKey: StoreFixture.deviceKey)
+        }
+        guard case let .sqlite(operation, message)? = error else {
+            Issue.record("expected an SQLite error, got \(String(describing: error))")
+            return
+        }
+        #expect(operation == "open \(path)")
+        #expect(message.contains("unable to open database file"), "\(message)")
+    }
+
     @Test func theStoreRefusesAnotherDevice() throws {
         let fixture = try StoreFixture()
         try fixture.open().close()
