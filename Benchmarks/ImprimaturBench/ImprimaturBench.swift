@@ -5,6 +5,7 @@ struct ImprimaturBench {
     static func main() async throws {
         print("Imprimatur benchmarks (release build, this machine)")
         try ProtocolBenchmarks.run()
+        try AgentStoreBenchmarks.run()
         try await AgentBenchmarks.run()
     }
 }

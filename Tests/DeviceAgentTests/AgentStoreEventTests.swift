@@ -113,6 +113,49 @@ struct AgentStoreEventTests {
         try store.close()  // a second close is harmless
     }
 
+    @Test func appendsInFlightAtCloseEitherCommitOrAreRefused() async throws {
+        let fixture = try StoreFixture()
+        let store = try fixture.open()
+        let outcomes = Collected<Result<Event, AgentStoreError>>()
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    do throws(AgentStoreError) {
+                        outcomes.append(.success(try await store.append(StoreFixture.fault(index), at: StoreFixture.t0)))
+                    } catch {
+                        outcomes.append(.failure(error))
+                    }
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+            try? store.close()
+        }
+        let committed = outcomes.all.compactMap { try? $0.get() }
+        let refused = outcomes.all.compactMap { outcome -> AgentStoreError? in
+            if case let .failure(error) = outcome { return error }
+            return nil
+        }
+        #expect(committed.count + refused.count == 200)
+        #expect(refused.allSatisfy { $0 == .closed })
+        let reopened = try fixture.open()
+        #expect(Set(try reopened.events(from: 1, limit: 1000)) == Set(committed))
+        try reopened.close()
+    }
+
+    @Test func anSQLiteFailureSaysWhatTheStoreWasDoing() throws {
+        let fixture = try StoreFixture()
+        let path = fixture.directory.appending("missing/agent.db")
+        let error = #expect(throws: AgentStoreError.self) {
+            try AgentStore.open(path: path, deviceID: StoreFixture.deviceID, deviceKey: StoreFixture.deviceKey)
+        }
+        guard case let .sqlite(operation, message)? = error else {
+            Issue.record("expected an SQLite error, got \(String(describing: error))")
+            return
+        }
+        #expect(operation == "open \(path)")
+        #expect(message.contains("unable to open database file"), "\(message)")
+    }
+
     @Test func theStoreRefusesAnotherDevice() throws {
         let fixture = try StoreFixture()
         try fixture.open().close()

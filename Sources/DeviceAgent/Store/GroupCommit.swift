@@ -53,19 +53,17 @@ extension AgentStore {
     func enqueue(_ body: EventBody, time: Timestamp, copierJobSequence: UInt32?, usage: LimitUsage?) async throws(AgentStoreError) -> Event {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Event, AgentStoreError>, Never>) in
             let request = PendingAppend(body: body, time: time, copierJobSequence: copierJobSequence, usage: usage, continuation: continuation)
-            enum Next { case refuse, wait, startDrain }
-            let next: Next = appends.withLock { queue in
-                if queue.closed { return .refuse }
+            let accepted: Bool = appends.withLock { queue in
+                if queue.closed { return false }
                 queue.pending.append(request)
-                if queue.draining { return .wait }
-                queue.draining = true
-                return .startDrain
+                if !queue.draining {
+                    queue.draining = true
+                    // Scheduled under the lock, so that `close` finds it on the queue.
+                    committer.async { self.drain() }
+                }
+                return true
             }
-            switch next {
-            case .refuse: continuation.resume(returning: .failure(.closed))
-            case .wait: break
-            case .startDrain: committer.async { self.drain() }
-            }
+            if !accepted { continuation.resume(returning: .failure(.closed)) }
         }
         return try result.get()
     }
@@ -73,8 +71,25 @@ extension AgentStore {
     /// Commits batches until nothing is pending. Runs on `committer` only, so batches never
     /// overlap and each continues the chain the previous one left.
     private func drain() {
-        while let batch = nextBatch() {
+        var previousBatch = 0
+        while true {
+            linger(expecting: previousBatch)
+            guard let batch = nextBatch() else { return }
             commit(batch)
+            previousBatch = batch.count
+        }
+    }
+
+    /// The callers of a batch of n, just resumed, usually append again within microseconds;
+    /// taking the queue at once would commit the first one or two of them alone, and the rest
+    /// in the next transaction. So after a batch of more than one, wait (at most
+    /// `tuning.linger`) until as many are pending again. A lone writer never waits.
+    private func linger(expecting count: Int) {
+        guard count > 1 else { return }
+        let deadline = DispatchTime.now() + tuning.linger
+        while DispatchTime.now() < deadline {
+            if appends.withLock({ $0.pending.count }) >= count { return }
+            usleep(20)
         }
     }
 
@@ -117,7 +132,8 @@ extension AgentStore {
         }
         guard !prepared.isEmpty else { return }
         do throws(AgentStoreError) {
-            try write("append \(prepared.count) event(s)") { db in try Self.insert(prepared, into: db) }
+            // Not `write`: appends queued before `close` still commit while it waits for them.
+            try Self.wrap("append \(prepared.count) event(s)") { try pool.write { db in try Self.insert(prepared, into: db) } }
         } catch {
             for item in prepared { item.request.continuation.resume(returning: .failure(error)) }
             return
