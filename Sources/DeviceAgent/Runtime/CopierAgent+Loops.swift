@@ -66,12 +66,21 @@ extension CopierAgent {
         }
     }
 
-    /// With a session open and no answer from the copier for a whole watchdog period, the copier
-    /// has locked itself: close the session as a fault.
+    /// With a session open and no answer from the copier for a whole watchdog period, ask it
+    /// once more: a copier that answers with its relay on is fine (we were only slow); one whose
+    /// relay is off has locked itself; one that does not answer is lost. Either way the session
+    /// ends as a fault.
     private func checkLink() async {
         guard session.openSession != nil, let lastContact else { return }
-        if ContinuousClock.now - lastContact > .milliseconds(Int64(settings.watchdogMilliseconds)) {
-            _ = await feed(.linkLost(reason: "no answer from the copier for \(settings.watchdogMilliseconds) ms"))
+        guard ContinuousClock.now - lastContact > .milliseconds(Int64(settings.watchdogMilliseconds)) else { return }
+        do {
+            if try await link.relayIsOn() {
+                self.lastContact = .now
+                return
+            }
+            _ = await feed(.linkLost(reason: "the copier locked itself (watchdog)"))
+        } catch {
+            _ = await feed(.linkLost(reason: "no answer from the copier for \(settings.watchdogMilliseconds) ms: \(error)"))
         }
     }
 
