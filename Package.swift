@@ -101,6 +101,7 @@ let package = Package(
             name: "ImprimaturServer",
             dependencies: [
                 "CentralServer",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -164,6 +165,15 @@ let package = Package(
                 "CentralServer", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Whole system, real processes: server, agent and simulators on loopback.
+        .testTarget(
+            name: "SystemTests",
+            dependencies: [
+                "CentralServer", "DeviceAgent", "Protocol", "TestSupport", "ModbusIO",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CentralServer
+import HummingbirdWebSocket
 import Foundation
 import Logging
 
@@ -35,8 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
         DataOptions.restrictNewFiles()
         let services = try await reporting { try ServerServices.open(dataDirectory: options.data) }
         let host = self.host
+        // The REST API and the agents' WebSocket uplink share one listener.
+        let router = ServerRoutes.router(services)
+        UplinkEndpoint(services: services, dataDirectory: options.data).install(on: router)
         do {
-            try await ServerRunner.run(services, host: host, port: port) { bound in
+            try await ServerRunner.run(services, router: router, host: host, port: port, server: .http1WebSocketUpgrade(webSocketRouter: router)) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
                 FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on http://\(host):\(bound) (data \(options.data))\n".utf8))
             }

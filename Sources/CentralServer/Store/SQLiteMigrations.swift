@@ -12,8 +12,58 @@ enum SQLiteMigrations {
             let suffix = Hex.encode((0..<4).map { _ in UInt8.random(in: 0...255, using: &generator) })
             try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('server_id', ?)", arguments: ["imprimatur-\(suffix)"])
         }
+        migrator.registerMigration("v2: device logs") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
+
+    /// What devices send over the uplink: their hash-chained events, stored once by (device,
+    /// sequence) and never changed; their signed checkpoints; blobs by SHA-256. Jobs gain their
+    /// colour/mono split and the event they come from.
+    private static let v2 = """
+    CREATE TABLE device_events (
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        sequence INTEGER NOT NULL,
+        hash BLOB NOT NULL,
+        previous_hash BLOB NOT NULL,
+        at INTEGER NOT NULL,
+        kind INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        received INTEGER NOT NULL,
+        PRIMARY KEY (device_id, sequence)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX device_events_by_time ON device_events(device_id, at);
+    CREATE TRIGGER device_events_are_append_only_update BEFORE UPDATE ON device_events
+        BEGIN SELECT RAISE(ABORT, 'device events are append-only'); END;
+    CREATE TRIGGER device_events_are_append_only_delete BEFORE DELETE ON device_events
+        BEGIN SELECT RAISE(ABORT, 'device events are append-only'); END;
+
+    CREATE TABLE device_checkpoints (
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        tree_size INTEGER NOT NULL,
+        root BLOB NOT NULL,
+        at INTEGER NOT NULL,
+        token BLOB NOT NULL,
+        received INTEGER NOT NULL,
+        PRIMARY KEY (device_id, tree_size)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE blobs (
+        hash BLOB PRIMARY KEY NOT NULL,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        received_bytes INTEGER NOT NULL,
+        complete INTEGER NOT NULL,
+        device_id TEXT REFERENCES devices(id),
+        created INTEGER NOT NULL
+    ) STRICT;
+
+    ALTER TABLE jobs ADD COLUMN colour_pages INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN mono_pages INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN event_sequence INTEGER;
+    ALTER TABLE jobs ADD COLUMN session_id INTEGER;
+    """
 
     private static let v1 = """
     CREATE TABLE settings (

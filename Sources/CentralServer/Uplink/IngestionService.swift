@@ -1,0 +1,108 @@
+import Logging
+import Protocol
+
+/// Takes what devices send over the uplink and stores it (SPEC A6, C1, C2): event batches
+/// checked against the chain and stored once, copy jobs priced and charged, checkpoints
+/// verified against the device key, blobs assembled by hash. Refusals are security events.
+public struct IngestionService: Sendable {
+    public let store: any ServerStore
+    public let blobs: BlobFiles
+    public let metrics: ServerMetrics
+    public let logger: Logger
+
+    public init(store: any ServerStore, blobs: BlobFiles, metrics: ServerMetrics, logger: Logger) {
+        self.store = store
+        self.blobs = blobs
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        /// Stored (or already held): acknowledge up to `sequence`; `chargedUsers` had jobs charged.
+        case acknowledged(sequence: UInt64, chargedUsers: Set<UserID>)
+        case refused(EventIngestion.Refusal)
+    }
+
+    public func ingest(_ batch: UplinkMessage.EventBatch, device: DeviceID, now: Timestamp) async throws -> Outcome {
+        let head = try await store.eventHead(device: device)
+        let stored = head?.sequence ?? 0
+        let overlap = batch.firstSequence <= stored ? try await store.eventHashes(device: device, range: batch.firstSequence...min(stored, batch.lastSequence)) : [:]
+        switch EventIngestion.check(batch: batch, device: device, head: head, storedHash: { overlap[$0] }) {
+        case let .failure(refusal):
+            logger.error("uplink: refused a batch from \(device): \(refusal)")
+            try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "event chain refused", deviceID: device, detail: refusal.description))
+            return .refused(refusal)
+        case let .success(accepted):
+            guard !accepted.newEvents.isEmpty else { return .acknowledged(sequence: accepted.head?.sequence ?? stored, chargedUsers: []) }
+            let prices = try await store.prices()
+            var jobs: [IngestedJob] = []
+            for event in accepted.newEvents {
+                guard case let .copyJob(job) = event.body else { continue }
+                var currency: CurrencyCode?
+                if let quota = try await store.quota(userID: job.userID), case let .money(code) = quota.unit { currency = code }
+                let (amount, priced) = JobPricing.price(job, prices: prices, currency: currency)
+                jobs.append(IngestedJob(deviceID: device, eventSequence: event.sequence, job: job, amount: amount, currency: priced))
+            }
+            try await store.appendEvents(device: device, expectedHead: head, events: accepted.newEvents, jobs: jobs, received: now)
+            metrics.eventsIngested.increment(by: Int64(accepted.newEvents.count))
+            return .acknowledged(sequence: accepted.head?.sequence ?? stored, chargedUsers: Set(jobs.map(\.job.userID)))
+        }
+    }
+
+    /// Verifies a device's signed checkpoint against its enrolled key and its stored events
+    /// (the root must be the Merkle root of the events the server holds at that size).
+    public func checkpoint(token: [UInt8], device: Device, now: Timestamp) async throws -> String? {
+        let signed: SignedCheckpoint
+        do {
+            signed = try SignedCheckpoint(wireBytes: token)
+            _ = try signed.verify(devicePublicKey: device.publicKey, device: device.id)
+        } catch {
+            try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "checkpoint refused", deviceID: device.id, detail: "\(error)"))
+            return "checkpoint refused: \(error)"
+        }
+        let size = signed.checkpoint.treeSize
+        guard size > 0, let head = try await store.eventHead(device: device.id), head.sequence >= size else {
+            // The events it covers have not all arrived yet; keep it, it is checked when read.
+            try await store.storeCheckpoint(signed, received: now)
+            return nil
+        }
+        var tree = MerkleTree()
+        var next: UInt64 = 1
+        while next <= size {
+            let events = try await store.events(device: device.id, from: next, limit: 5000)
+            guard !events.isEmpty else { break }
+            for event in events where event.sequence <= size { tree.append(leafData: event.wireBytes()) }
+            next = events.last!.sequence + 1
+        }
+        guard tree.size == size, tree.root == signed.checkpoint.root else {
+            let detail = "checkpoint at \(size) has a root that is not the root of the \(size) events the server holds"
+            try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "checkpoint mismatch", deviceID: device.id, detail: detail))
+            return detail
+        }
+        try await store.storeCheckpoint(signed, received: now)
+        return nil
+    }
+
+    public func offer(_ offer: UplinkMessage.BlobOffer, device: DeviceID, now: Timestamp) async throws -> BlobProgress {
+        if let progress = try await store.blobProgress(offer.hash) { return progress }
+        try await store.offerBlob(offer.hash, size: offer.totalSize, mediaType: offer.mediaType, device: device, at: now)
+        return .receiving(bytesHeld: 0)
+    }
+
+    public func chunk(_ chunk: UplinkMessage.BlobChunk, device: DeviceID, now: Timestamp) async throws -> Result<BlobProgress, BlobFiles.Failure> {
+        guard let info = try await store.blobInfo(chunk.hash) else { return .failure(.io("no offer for blob \(chunk.hash)")) }
+        if case .complete = try await store.blobProgress(chunk.hash) { return .success(.complete) }
+        let appended: (held: UInt64, complete: Bool)
+        do throws(BlobFiles.Failure) {
+            appended = try blobs.append(chunk.hash, offset: chunk.offset, data: chunk.data, size: info.size)
+        } catch {
+            if case .hashMismatch = error {
+                try await store.setBlobProgress(chunk.hash, bytesHeld: 0, complete: false)
+                try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "blob refused", deviceID: device, detail: "\(chunk.hash): \(error)"))
+            }
+            return .failure(error)
+        }
+        try await store.setBlobProgress(chunk.hash, bytesHeld: appended.complete ? info.size : appended.held, complete: appended.complete)
+        return .success(appended.complete ? .complete : .receiving(bytesHeld: appended.held))
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Protocol
+
+/// The server's end of the uplink (docs/protocol-uplink.md): `GET /uplink` upgraded to a
+/// WebSocket carrying one uplink frame per binary message. The device proves its identity by
+/// signing the server's challenge with its enrolled key; then it asks for grants, sends its
+/// event log, checkpoints and blobs, and the server pushes keys and limit grants.
+public struct UplinkEndpoint: Sendable {
+    public let services: ServerServices
+    public let ingestion: IngestionService
+    public let hub: UplinkHub
+
+    public init(services: ServerServices, dataDirectory: String) {
+        self.services = services
+        ingestion = IngestionService(store: services.store, blobs: BlobFiles(dataDirectory: dataDirectory), metrics: services.metrics, logger: services.logger)
+        hub = UplinkHub(metrics: services.metrics)
+    }
+
+    /// Adds `/uplink` to `router`; serve it with `.http1WebSocketUpgrade(webSocketRouter: router)`.
+    public func install(on router: Router<ServerRequestContext>) {
+        let endpoint = self
+        router.ws("/uplink") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            await endpoint.serve(inbound: inbound, outbound: outbound, peer: context.requestContext.peer)
+        }
+    }
+
+    enum Closing: Error { case closed, protocolError(UplinkMessage.ErrorCode, String) }
+
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String) async {
+        var messages = inbound.messages(maxSize: UplinkLimits.defaultMaximumFrameSize).makeAsyncIterator()
+        func next() async throws -> UplinkFrame {
+            while let message = try await messages.next() {
+                guard case let .binary(buffer) = message else { continue }
+                do {
+                    return try UplinkFrame.decode(Array(buffer.readableBytesView))
+                } catch {
+                    throw Closing.protocolError(.malformedFrame, "\(error)")
+                }
+            }
+            throw Closing.closed
+        }
+        var device: DeviceID?
+        do {
+            let authenticated = try await handshake(next: next, outbound: outbound, peer: peer)
+            device = authenticated.id
+            await hub.register(authenticated.id, outbound)
+            try await welcome(authenticated, outbound: outbound)
+            while true {
+                let frame = try await next()
+                try await handle(frame, from: authenticated, outbound: outbound)
+            }
+        } catch let Closing.protocolError(code, text) {
+            services.logger.notice("uplink \(peer): \(code): \(text)")
+            try? await send(.error(try UplinkMessage.ProtocolError(code: code, text: String(text.prefix(1000)))), outbound: outbound)
+        } catch {
+            services.logger.info("uplink \(peer): closed: \(error)")
+        }
+        if let device { await hub.unregister(device) }
+    }
+
+    private func send(_ message: UplinkMessage, requestID: UInt32 = 0, response: Bool = false, outbound: WebSocketOutboundWriter) async throws {
+        let frame = response ? try UplinkFrame.response(message, to: requestID) : UplinkFrame(message, requestID: requestID)
+        try await outbound.write(.binary(ByteBuffer(bytes: frame.encode())))
+    }
+
+    /// hello → challenge → proof → result. Refuses unknown or disabled devices and bad proofs.
+    private func handshake(next: () async throws -> UplinkFrame, outbound: WebSocketOutboundWriter, peer: String) async throws -> Device {
+        let store = services.store
+        let hello = try await next()
+        guard case let .hello(greeting) = hello.message else {
+            throw Closing.protocolError(.notAuthenticated, "the first frame must be hello, not \(hello.message.type)")
+        }
+        guard greeting.supportedVersions.contains(ImprimaturVersion.protocolVersion) else {
+            try await refuse(.protocolVersionUnsupported, "this server speaks protocol \(ImprimaturVersion.protocolVersion)", outbound: outbound)
+            throw Closing.closed
+        }
+        guard let device = try await store.device(id: greeting.deviceID), device.state == .active else {
+            try await refuse(.deviceNotEnrolled, "device \(greeting.deviceID) is not enrolled (or is disabled)", outbound: outbound)
+            throw Closing.closed
+        }
+        var generator = SystemRandomNumberGenerator()
+        let nonce = UplinkMessage.AuthNonce(using: &generator)
+        let serverID = try await store.serverID()
+        try await send(.challenge(UplinkMessage.Challenge(nonce: nonce, serverTime: services.clock.now(), serverID: serverID)), outbound: outbound)
+        let proofFrame = try await next()
+        guard case let .authProof(proof) = proofFrame.message,
+              DeviceAuthentication.verify(proof, nonce: nonce, deviceID: device.id, serverID: serverID, publicKey: device.publicKey)
+        else {
+            try await store.recordSecurityEvent(SecurityEvent(at: services.clock.now(), kind: "uplink authentication failed", deviceID: device.id,
+                                                               detail: "from \(peer)"))
+            try await refuse(.authenticationFailed, "the proof does not verify with the enrolled key", outbound: outbound)
+            throw Closing.closed
+        }
+        let head = try await store.eventHead(device: device.id)
+        try await send(.authResult(.accepted(lastSequenceHeld: head?.sequence)), outbound: outbound)
+        try await store.recordDeviceSeen(device.id, at: services.clock.now())
+        return device
+    }
+
+    private func refuse(_ reason: UplinkMessage.RefusalReason, _ text: String, outbound: WebSocketOutboundWriter) async throws {
+        try await send(.authResult(.refused(try UplinkMessage.Refusal(reason: reason, text: text))), outbound: outbound)
+    }
+
+    /// What a device gets after authenticating: the keys to trust and its users' limit grants.
+    private func welcome(_ device: Device, outbound: WebSocketOutboundWriter) async throws {
+        let now = services.clock.now()
+        try await send(.serverKeys(try services.grants.uplinkServerKeys(now: now)), outbound: outbound)
+        let limits = try await services.grants.limitGrants(device: device.id, now: now)
+        for chunk in stride(from: 0, to: limits.count, by: 1000) {
+            let tokens = limits[chunk..<min(limits.count, chunk + 1000)].map { $0.wireBytes() }
+            try await send(.limitUpdate(try UplinkMessage.LimitUpdate(limitGrants: tokens)), outbound: outbound)
+        }
+    }
+
+    private func handle(_ frame: UplinkFrame, from device: Device, outbound: WebSocketOutboundWriter) async throws {
+        let now = services.clock.now()
+        switch frame.message {
+        case let .grantRequest(request):
+            let outcome = await services.grants.requestGrant(device: device.id, request: request, now: now)
+            try await send(try outcome.uplinkMessage(), requestID: frame.requestID, response: true, outbound: outbound)
+        case let .eventBatch(batch):
+            switch try await ingestion.ingest(batch, device: device.id, now: now) {
+            case let .acknowledged(sequence, users):
+                try await send(.ack(UplinkMessage.Ack(sequence: sequence)), outbound: outbound)
+                if !users.isEmpty { await pushLimits(for: users, now: now) }
+            case let .refused(refusal):
+                try await send(.error(try UplinkMessage.ProtocolError(code: .malformedFrame, text: "event batch refused: \(refusal)")), outbound: outbound)
+            }
+            try await services.store.recordDeviceSeen(device.id, at: now)
+        case let .checkpoint(checkpoint):
+            if let problem = try await ingestion.checkpoint(token: checkpoint.token, device: device, now: now) {
+                try await send(.error(try UplinkMessage.ProtocolError(code: .malformedFrame, text: problem)), outbound: outbound)
+            }
+        case let .blobOffer(offer):
+            let progress = try await ingestion.offer(offer, device: device.id, now: now)
+            try await send(.blobStatus(try status(offer.hash, progress)), requestID: frame.requestID, response: true, outbound: outbound)
+        case let .blobChunk(chunk):
+            switch try await ingestion.chunk(chunk, device: device.id, now: now) {
+            case let .success(progress):
+                try await send(.blobStatus(try status(chunk.hash, progress)), requestID: frame.requestID, response: true, outbound: outbound)
+            case let .failure(failure):
+                var held: UInt64 = 0
+                if case let .receiving(bytes) = try await services.store.blobProgress(chunk.hash) { held = bytes }
+                services.logger.warning("uplink \(device.id): blob \(chunk.hash): \(failure)")
+                try await send(.blobStatus(try status(chunk.hash, .receiving(bytesHeld: held))), requestID: frame.requestID, response: true, outbound: outbound)
+            }
+        case let .ping(ping):
+            try await send(.pong(ping), requestID: frame.requestID, response: frame.requestID != 0, outbound: outbound)
+        case .pong, .error:
+            break
+        default:
+            throw Closing.protocolError(.unexpectedMessage, "a device does not send \(frame.message.type)")
+        }
+    }
+
+    private func status(_ hash: Hash32, _ progress: BlobProgress) throws(WireError) -> UplinkMessage.BlobStatus {
+        switch progress {
+        case .complete: return try UplinkMessage.BlobStatus(hash: hash, state: .complete)
+        case let .receiving(held): return try UplinkMessage.BlobStatus(hash: hash, state: .receiving(bytesHeld: held))
+        }
+    }
+
+    /// New limit grants for `users` to every connected device (SPEC B3: on change).
+    func pushLimits(for users: Set<UserID>, now: Timestamp) async {
+        for device in await hub.connectedDevices {
+            var tokens: [[UInt8]] = []
+            for user in users {
+                if let grant = try? await services.grants.limitGrant(user: user, device: device, now: now) { tokens.append(grant.wireBytes()) }
+            }
+            if !tokens.isEmpty, let update = try? UplinkMessage.LimitUpdate(limitGrants: tokens) {
+                await hub.push(.limitUpdate(update), to: device)
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import AsyncHTTPClient
+import Foundation
+import Glibc
+import ModbusIO
+import Protocol
+import Testing
+import TestSupport
+
+/// A whole Imprimatur on loopback, as real processes: `imprimatur-server serve`, the simulated
+/// copier, and an enrolled `imprimatur-agent run`, set up with the CLIs a person would use.
+final class SystemHarness: @unchecked Sendable {
+    let directory: TemporaryDirectory
+    let data: String
+    let server: String
+    let agentBinary: String
+    let simulatorBinary: String
+    var serverProcess: ChildProcess?
+    var serverURL = ""
+    var copier: ChildProcess?
+    var copierModbus = 0
+    var copierPanel = ""
+    var agent: ChildProcess?
+    var agentConfig = ""
+    var apiToken = ""
+
+    init() throws {
+        directory = try TemporaryDirectory("system")
+        data = directory.appending("server")
+        server = try BuildProducts.executable("imprimatur-server")
+        agentBinary = try BuildProducts.executable("imprimatur-agent")
+        simulatorBinary = try BuildProducts.executable("firmware-sim")
+    }
+
+    @discardableResult
+    func serverCLI(_ arguments: [String]) throws -> String {
+        let result = try ChildProcess.run(server, arguments + ["--data", data])
+        guard result.status == 0 else { throw ProcessFailure(description: "imprimatur-server \(arguments.joined(separator: " ")): \(result.error)") }
+        return result.output
+    }
+
+    /// Users, prices, a quota, an API token, then the server itself.
+    func setUpServer() throws {
+        try serverCLI(["user", "add", "--name", "Alice", "--id", "alice", "--card", "0042", "--pin", "1234", "--role", "employee"])
+        try serverCLI(["user", "add", "--name", "Ada Admin", "--id", "ada", "--role", "administrator"])
+        try serverCLI(["price", "set", "--paper", "A4", "--colour", "--price", "20", "--currency", "EUR"])
+        try serverCLI(["price", "set", "--paper", "A4", "--mono", "--price", "5", "--currency", "EUR"])
+        try serverCLI(["quota", "set", "--user", "alice", "--limit", "30", "--unit", "pages"])
+        apiToken = try serverCLI(["token", "create", "--user", "ada"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try startServer()
+    }
+
+    /// Starts the server; after the first start, on the same port, so the agent finds it again.
+    func startServer() throws {
+        let port = URL(string: serverURL)?.port ?? 0
+        let process = try ChildProcess(server, ["serve", "--data", data, "--port", String(port)])
+        let line = try process.readLine(timeout: .seconds(20))
+        guard let range = line.range(of: "http://") else { throw ProcessFailure(description: "unexpected server line: \(line)") }
+        serverURL = String(line[range.lowerBound...].prefix { !$0.isWhitespace })
+        serverProcess = process
+    }
+
+    func stopServer() throws {
+        serverProcess?.send(SIGTERM)
+        let status = try serverProcess?.waitForExit(timeout: .seconds(15))
+        #expect(status == 0, "the server exits 0 on SIGTERM")
+        serverProcess = nil
+    }
+
+    func startCopier() throws {
+        let process = try ChildProcess(simulatorBinary, ["copier", "serve", "--modbus", "127.0.0.1:0", "--panel", "127.0.0.1:0",
+                                                         "--state-dir", directory.appending("copier"), "--page-rate", "50"])
+        let ready = try #require(try JSONSerialization.jsonObject(with: Data(process.readLine(timeout: .seconds(15)).utf8)) as? [String: Any])
+        copierModbus = try #require(ready["modbus"] as? Int)
+        copierPanel = "127.0.0.1:\(try #require(ready["panel"] as? Int))"
+        copier = process
+    }
+
+    /// Enrols the agent with a token from the CLI, then starts it.
+    func enrollAndStartAgent() throws {
+        agentConfig = directory.appending("agent.toml")
+        try """
+        [server]
+        url = "\(serverURL)"
+        [device]
+        id = "copier-1"
+        [copier]
+        modbus = "127.0.0.1:\(copierModbus)"
+        watchdog_ms = 1000
+        scan_folder = "\(directory.appending("copier/scans"))"
+        [state]
+        dir = "\(directory.appending("agent"))"
+        """.write(toFile: agentConfig, atomically: true, encoding: .utf8)
+        let token = try serverCLI(["device", "token", "--name", "copier-1"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let enrolled = try ChildProcess.run(agentBinary, ["enroll", "--config", agentConfig, "--token", token])
+        guard enrolled.status == 0 else { throw ProcessFailure(description: "enroll: \(enrolled.error)") }
+        try startAgent()
+    }
+
+    func startAgent() throws {
+        let process = try ChildProcess(agentBinary, ["run", "--config", agentConfig])
+        _ = try process.readLine(timeout: .seconds(15))
+        agent = process
+    }
+
+    /// `imprimatur-agent tap|logout|status` as a person would type it; the JSON answer.
+    func agentCLI(_ arguments: [String]) throws -> [String: Any] {
+        let result = try ChildProcess.run(agentBinary, arguments + ["--config", agentConfig])
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.error)")
+    }
+
+    func job(copies: Int, pages: Int, colour: Bool) throws -> [String: Any] {
+        var arguments = ["copier", "job", "--panel", copierPanel, "--copies", String(copies), "--pages", String(pages)]
+        if colour { arguments.append("--colour") }
+        let result = try ChildProcess.run(simulatorBinary, arguments, timeout: .seconds(30))
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+    }
+
+    /// GET an API route with the administrator's token.
+    func api(_ path: String) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: serverURL + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(apiToken)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], "\(body)")
+    }
+
+    func stopAll() {
+        for process in [agent, copier, serverProcess].compactMap({ $0 }) {
+            process.send(SIGTERM)
+            _ = try? process.waitForExit(timeout: .seconds(10))
+        }
+    }
+}
+
+func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("timed out waiting until \(what)")
+    throw ProcessFailure(description: "timed out waiting until \(what)")
+}
