@@ -69,9 +69,11 @@ struct AgentProcessTests {
         agent.send(SIGKILL)
         _ = try agent.waitForExit(timeout: .seconds(5))
         let killedAt = ContinuousClock.now
-        try await waitUntil("the copier locks itself", timeout: .seconds(3)) { try !copier.relayIsOn() }
+        try await waitUntil("the copier locks itself", timeout: .seconds(5)) { try !copier.relayIsOn() }
         let lockedAfter = ContinuousClock.now - killedAt
-        #expect(lockedAfter < .milliseconds(800 + 400), "locked \(lockedAfter) after the kill; watchdog 800 ms")
+        // The exact period is the simulator's rule, checked with an injected clock in its unit
+        // tests; here the slack only absorbs scheduling on a loaded machine.
+        #expect(lockedAfter < .milliseconds(800 + 2_000), "locked \(lockedAfter) after the kill; watchdog 800 ms")
         let outcome = try copier.job(copies: 1, pages: 2)
         #expect(outcome["stopped"] as? String == "locked")
 

@@ -33,7 +33,7 @@ struct CopierEndToEndTests {
         }
 
         let message = await harness.agent.logout()
-        #expect(message == "Logged out.")
+        #expect(message == "Logged out.", "closes so far: \((try? harness.sessionCloses()) ?? [])")
         #expect(try !harness.copier.relayIsOn())
         #expect(try harness.sessionCloses() == [.logout])
         let chain = EventChain.verify(try harness.events(), device: CopierHarness.device)

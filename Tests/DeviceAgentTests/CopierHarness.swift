@@ -126,7 +126,7 @@ final class CopierHarness: Sendable {
     let authority: TestAuthority
     let agent: CopierAgent
 
-    init(rtu: PtyBridge? = nil, watchdogMilliseconds: UInt16 = 1000, idleSeconds: Int64 = 60,
+    init(rtu: PtyBridge? = nil, watchdogMilliseconds: UInt16 = 2000, idleSeconds: Int64 = 60,
          accounts: [String: TestAuthority.Account]? = nil, directory existing: TemporaryDirectory? = nil) async throws {
         directory = try existing ?? TemporaryDirectory("copier-e2e")
         copier = try SimulatedCopier(stateDirectory: directory.appending("copier"), rtuPath: rtu?.firstPath)

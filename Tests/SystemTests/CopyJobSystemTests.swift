@@ -50,7 +50,7 @@ struct CopyJobSystemTests {
         try system.stopServer()
         let offline = try system.agentCLI(["tap", "--card", "0042", "--pin", "1234"])
         #expect(offline["unlocked"] as? Bool == true && offline["offline"] as? Bool == true, "\(offline)")
-        let budget = try #require(offline["pageBudget"] as? Int)
+        let budget = try #require(offline["pageBudget"] as? Int, "\(offline)")
         #expect(budget == 24, "30-page quota, 6 used")
         let offlineJob = try system.job(copies: 1, pages: 30, colour: false)
         #expect(offlineJob["pages_printed"] as? Int == 24)

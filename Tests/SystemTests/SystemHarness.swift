@@ -85,7 +85,7 @@ final class SystemHarness: @unchecked Sendable {
         id = "copier-1"
         [copier]
         modbus = "127.0.0.1:\(copierModbus)"
-        watchdog_ms = 1000
+        watchdog_ms = 2000
         scan_folder = "\(directory.appending("copier/scans"))"
         [state]
         dir = "\(directory.appending("agent"))"

@@ -51,15 +51,15 @@ extension CopierAgent {
         }
     }
 
-    /// Heartbeats every third of the watchdog period while a session is open.
-    func heartbeatLoop() async {
+    /// Heartbeats every third of the watchdog period while a session is open. Runs off the
+    /// actor (it reads only `heartbeatsWanted`), so nothing the actor is busy with delays it.
+    nonisolated func heartbeatLoop() async {
         let period = max(Int64(settings.watchdogMilliseconds) / 3, 30)
-        while !Task.isCancelled && !stopped {
+        while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(period))
-            guard session.openSession != nil else { continue }
+            guard heartbeatsWanted.withLock({ $0 }) else { continue }
             do {
                 try await link.heartbeat()
-                lastContact = .now
             } catch {
                 logger.warning("heartbeat failed: \(error)")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import Protocol
 
@@ -78,6 +79,9 @@ public actor CopierAgent {
     /// When the copier last confirmed an unlock (the relay is on from then): for `make bench`.
     public internal(set) var lastUnlockConfirmed: ContinuousClock.Instant?
     var tasks: [Task<Void, Never>] = []
+    /// Whether heartbeats should flow: set by the actor, read by the heartbeat task without
+    /// entering the actor, so a busy actor never delays a heartbeat.
+    let heartbeatsWanted = Mutex(false)
     var stopped = false
 
     public init(
@@ -107,7 +111,7 @@ public actor CopierAgent {
         }
         tasks.append(Task { [weak self] in await self?.tickLoop() })
         tasks.append(Task { [weak self] in await self?.pollLoop() })
-        tasks.append(Task { [weak self] in await self?.heartbeatLoop() })
+        tasks.append(Task.detached { [weak self] () async -> Void in await self?.heartbeatLoop() })
     }
 
     /// Locks the copier (closing an open session as an agent restart would) and stops the loops.
@@ -117,6 +121,7 @@ public actor CopierAgent {
                                                userID: open.authorization.user, resourceID: settings.copierID, grantID: open.authorization.grantID)))
         }
         stopped = true
+        heartbeatsWanted.withLock { $0 = false }
         for task in tasks { task.cancel() }
         tasks.removeAll()
         try? await link.forceLock()
@@ -182,6 +187,8 @@ public actor CopierAgent {
     @discardableResult
     func feed(_ input: CopierSession.Input) async -> [String] {
         let actions = session.handle(input, now: clock.now())
+        let open = session.openSession != nil
+        heartbeatsWanted.withLock { $0 = open }
         var messages: [String] = []
         for action in actions {
             messages += await perform(action)
