@@ -9,18 +9,19 @@ BUILD_FLAGS ?=
 deps:
 	@scripts/install-deps.sh
 
+# Tests are built too, so `make run` and `make test` share one build (same compiler flags).
 build: deps
-	$(SWIFT) build $(BUILD_FLAGS)
-
-test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	scripts/test.sh $(BUILD_FLAGS)
+
+test: build
+	scripts/test.sh
 
 run: deps build
 	scripts/run.sh
 
 bench: deps
 	$(SWIFT) build -c release --product imprimatur-bench
+	$(SWIFT) build -c release --product imprimatur-agent
 	$$($(SWIFT) build -c release --show-bin-path)/imprimatur-bench
 
 fuzz: deps

@@ -1,10 +1,110 @@
 #!/usr/bin/env bash
-# Starts what exists of the system on loopback. Grows with the server, copier and seal issues.
+# `make run`: the whole system on loopback — the central server (SQLite), the simulated copier
+# and an enrolled agent — with demo accounts made on the first run and reused after.
+# Ctrl-C stops everything cleanly (the agent locks the copier on its way out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 bin=$(swift build --show-bin-path)
-echo "Imprimatur $("$bin/imprimatur-agent" --version)"
-echo
-echo "Built: imprimatur-server, imprimatur-agent, firmware-sim (try --help on each)."
-echo "Coming with their issues: the central server and its web page, the simulated copier"
-echo "and seal, and an enrolled agent, all started here on 127.0.0.1."
+state=${IMPRIMATUR_RUN_DIR:-var/run}
+data=$state/server
+port=${IMPRIMATUR_PORT:-8080}
+modbus=${IMPRIMATUR_MODBUS_PORT:-1502}
+panel=${IMPRIMATUR_PANEL_PORT:-1503}
+server() { "$bin/imprimatur-server" "$@" --data "$data"; }
+
+for p in "$port" "$modbus" "$panel"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+        echo "error: port $p on 127.0.0.1 is in use (set IMPRIMATUR_PORT, IMPRIMATUR_MODBUS_PORT or IMPRIMATUR_PANEL_PORT)" >&2
+        exit 1
+    fi
+done
+
+mkdir -p "$state" && chmod 700 "$state"
+first_run=false
+if [[ ! -f "$data/server.sqlite" ]]; then
+    first_run=true
+    echo "First run: creating demo data in $state"
+    server user add --name "Ada Admin" --id ada --role administrator --card 9000 --pin 2468 --password ada-demo-pw >/dev/null
+    server user add --name "Arthur Approver" --id arthur --role approver --role employee --card 9001 --pin 1357 --password arthur-demo-pw >/dev/null
+    server user add --name "Aude Auditor" --id aude --role auditor --password aude-demo-pw >/dev/null
+    server user add --name "Alice Employee" --id alice --role employee --department sales --card 0042 --pin 1234 --password alice-demo-pw >/dev/null
+    server user add --name "Bob Employee" --id bob --role employee --department sales --card 0043 --password bob-demo-pw >/dev/null
+    for paper in A4 A3 B4 B5 Letter Legal; do
+        server price set --paper "$paper" --mono --price 5 --currency EUR >/dev/null
+        server price set --paper "$paper" --colour --price 20 --currency EUR >/dev/null
+    done
+    server quota set --user alice --limit 200 --unit pages --adjustment 20 >/dev/null
+    server quota set --user bob --limit 1000 --unit money --currency EUR >/dev/null
+    server token create --user ada --name demo > "$state/admin-token"
+    chmod 600 "$state/admin-token"
+fi
+
+pids=()
+stop() {
+    trap - INT TERM
+    echo
+    echo "Stopping..."
+    # The agent first, so it locks the copier while the copier still answers.
+    for pid in $(printf '%s\n' "${pids[@]}" | tac); do
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    echo "Stopped. Data kept in $state (delete it to start afresh)."
+    exit 0
+}
+trap stop INT TERM
+
+"$bin/imprimatur-server" serve --data "$data" --port "$port" > "$state/server.out" 2> "$state/server.log" &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q "listening" "$state/server.out" 2>/dev/null && break; sleep 0.1; done
+grep -q "listening" "$state/server.out" || { echo "error: the server did not start; see $state/server.log" >&2; stop; }
+
+"$bin/firmware-sim" copier serve --modbus "127.0.0.1:$modbus" --panel "127.0.0.1:$panel" \
+    --state-dir "$state/copier" > "$state/copier.out" 2> "$state/copier.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [[ -s "$state/copier.out" ]] && break; sleep 0.1; done
+
+cat > "$state/agent.toml" <<TOML
+[server]
+url = "http://127.0.0.1:$port"
+[device]
+id = "copier-1"
+location = "Demo office, 1st floor"
+[copier]
+modbus = "127.0.0.1:$modbus"
+scan_folder = "$PWD/$state/copier/scans"
+[state]
+dir = "$PWD/$state/agent"
+TOML
+if [[ ! -f "$state/agent/agent.sqlite" ]] || $first_run; then
+    token=$(server device token --name "Demo copier")
+    "$bin/imprimatur-agent" enroll --config "$state/agent.toml" --token "$token" >/dev/null
+fi
+"$bin/imprimatur-agent" run --config "$state/agent.toml" > "$state/agent.out" 2> "$state/agent.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [[ -s "$state/agent.out" ]] && break; sleep 0.1; done
+
+cat <<TEXT
+
+Imprimatur is running on 127.0.0.1 (logs in $state/*.log):
+  server      http://127.0.0.1:$port   (/healthz, /metrics, REST API under /api/v1; web pages come with issue 7)
+  copier      Modbus 127.0.0.1:$modbus, front panel 127.0.0.1:$panel
+  agent       device copier-1, local API $state/agent/agent.sock
+
+Demo accounts (card / PIN / web password):
+  ada     administrator   9000 / 2468 / ada-demo-pw    API token in $state/admin-token
+  arthur  approver        9001 / 1357 / arthur-demo-pw
+  aude    auditor            -  /   -  / aude-demo-pw
+  alice   employee        0042 / 1234 / alice-demo-pw  (200 pages a month + 20 overdraft)
+  bob     employee        0043 /   -  / bob-demo-pw    (10.00 EUR a month)
+
+Try, in another terminal:
+  $bin/imprimatur-agent tap --card 0042 --pin 1234 --config $state/agent.toml
+  $bin/firmware-sim copier job --panel 127.0.0.1:$panel --copies 2 --pages 3 --colour
+  $bin/imprimatur-agent logout --config $state/agent.toml
+  curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/jobs
+
+Press Ctrl-C to stop everything.
+TEXT
+wait
