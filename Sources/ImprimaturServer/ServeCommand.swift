@@ -20,6 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Flag(help: "Serve HTTPS and WSS with <data>/tls/server.pem (made by tls init). Without it the server listens on loopback only.")
+    var tls = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
@@ -33,12 +36,18 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         DataOptions.restrictNewFiles()
+        // Before anything is opened: a refusal here changes nothing.
+        let server = try await reporting {
+            try PlainHTTPPolicy.check(host: self.host, tls: tls)
+            return tls ? try ServerTLS.serverBuilder(dataDirectory: options.data) : nil
+        }
         let services = try await reporting { try ServerServices.open(dataDirectory: options.data) }
         let host = self.host
+        let scheme = tls ? "https" : "http"
         do {
-            try await ServerRunner.run(services, host: host, port: port) { bound in
+            try await ServerRunner.run(services, host: host, port: port, server: server ?? .http1()) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
-                FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on http://\(host):\(bound) (data \(options.data))\n".utf8))
+                FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data))\n".utf8))
             }
         } catch {
             throw CLIError("cannot serve on \(host):\(port): \(error)")
