@@ -129,6 +129,25 @@ struct TLSServingTests {
         }
     }
 
+    /// The CA changeover in docs/server.md: an agent's `ca_file` holding the old and the new CA
+    /// trusts a server with either.
+    @Test func aCAFileWithTwoCAsTrustsAServerFromEither() async throws {
+        let data = try TemporaryDirectory()
+        let directory = try Self.initialize(data)
+        let otherData = try TemporaryDirectory()
+        let other = try Self.initialize(otherData)
+        let both = data.appending("both-cas.pem")
+        let text = try String(contentsOfFile: other.caCertificateFile, encoding: .utf8) + String(contentsOfFile: directory.caCertificateFile, encoding: .utf8)
+        try text.write(toFile: both, atomically: true, encoding: .utf8)
+        let roots = try Self.trusting(caFile: both)
+        for served in [data.path, otherData.path] {
+            try await Self.withServer(data: served) { port in
+                let health = try await Self.get("https://127.0.0.1:\(port)/healthz", trusting: roots)
+                #expect(health.status == 200)
+            }
+        }
+    }
+
     @Test func aCertificateForOtherNamesIsRefusedEvenByAClientTrustingTheCA() async throws {
         let data = try TemporaryDirectory()
         let directory = try Self.initialize(data, hosts: ["hub.example.org"], ips: ["10.1.2.3"])
