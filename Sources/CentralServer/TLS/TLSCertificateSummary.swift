@@ -36,7 +36,7 @@ public struct TLSCertificateSummary: Hashable, Sendable {
                 isCertificateAuthority = false
             }
         } catch {
-            throw .malformed(path: subject, reason: "unreadable extension: \(error)")
+            throw .certificate(reason: "an extension of \(subject) does not parse (\(error))")
         }
         dnsNames = names
         ipAddresses = addresses
