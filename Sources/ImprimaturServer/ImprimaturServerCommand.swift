@@ -11,6 +11,7 @@ struct ImprimaturServerCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, UserCommand.self, DeviceCommand.self, PriceCommand.self, QuotaCommand.self,
             KeysCommand.self, TokenCommand.self, AuditCommand.self, OpenAPICommand.self,
+            TLSCommand.self,
         ]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CentralServer
+import HummingbirdCore
 import HummingbirdWebSocket
 import Foundation
 import Logging
@@ -21,6 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Flag(help: "Serve HTTPS and WSS with <data>/tls/server.pem (made by tls init). Without it the server listens on loopback only.")
+    var tls = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
@@ -34,15 +38,23 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         DataOptions.restrictNewFiles()
+        // Before anything is opened: a refusal here changes nothing.
+        try await reporting {
+            try PlainHTTPPolicy.check(host: self.host, tls: tls)
+            if tls { _ = try ServerTLS.configuration(dataDirectory: options.data) }
+        }
         let services = try await reporting { try ServerServices.open(dataDirectory: options.data) }
         let host = self.host
+        let scheme = tls ? "https" : "http"
         // The REST API and the agents' WebSocket uplink share one listener.
         let router = ServerRoutes.router(services)
         UplinkEndpoint(services: services, dataDirectory: options.data).install(on: router)
+        let plain = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: router)
+        let server = try await reporting { tls ? try ServerTLS.serverBuilder(wrapping: plain, dataDirectory: options.data) : plain }
         do {
-            try await ServerRunner.run(services, router: router, host: host, port: port, server: .http1WebSocketUpgrade(webSocketRouter: router)) { bound in
+            try await ServerRunner.run(services, router: router, host: host, port: port, server: server) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
-                FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on http://\(host):\(bound) (data \(options.data))\n".utf8))
+                FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data))\n".utf8))
             }
         } catch {
             throw CLIError("cannot serve on \(host):\(port): \(error)")
