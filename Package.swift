@@ -181,6 +181,7 @@ let package = Package(
             dependencies: [
                 "CentralServer", "DeviceAgent", "Protocol", "TestSupport", "ModbusIO",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),

@@ -49,6 +49,7 @@ struct AgentConfigTests {
         ("[device]\nid = \"c1\"\nidd = 3\n[copier]\nmodbus = \"h:1\"\n", .unknownKeys(["device.idd"])),
         ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n[reader]\nkind = \"evdev\"\n", .missing(key: "reader.device (needed when reader.kind = \"evdev\")")),
         ("[server]\nurl = \"ftp://x\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "server.url", "ftp://x must start with ws://, wss://, http:// or https://")),
+        ("[server]\nurl = \"https://127.0.0.1:8443\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "server.url", "https://127.0.0.1:8443: name the server by a host name in its certificate, not an IP address (TLS cannot send an IP address as the server name)")),
     ] as [(String, ConfigError)])
     func badConfigNamesTheKey(text: String, expected: ConfigError) {
         #expect(throws: expected) { try AgentConfig(file: ConfigFile(parsing: text)) }

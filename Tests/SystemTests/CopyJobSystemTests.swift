@@ -1,5 +1,6 @@
 import CentralServer
 import Foundation
+import Glibc
 import Protocol
 import Testing
 import TestSupport
@@ -81,5 +82,30 @@ struct CopyJobSystemTests {
             return
         }
         try await store.close()
+    }
+
+    @Test func theUplinkRunsOverTLSTrustingOnlyTheServersCA() async throws {
+        let system = try SystemHarness(tls: true)
+        defer { system.stopAll() }
+        try system.setUpServer()
+        #expect(system.serverURL.hasPrefix("https://localhost:"))
+        try system.startCopier()
+        try system.enrollAndStartAgent()  // enrolment over HTTPS, then the uplink over WSS
+        var tap: [String: Any] = [:]
+        do {
+            try await eventually("an online tap over WSS unlocks") {
+                tap = try system.agentCLI(["tap", "--card", "0042", "--pin", "1234"])
+                return tap["unlocked"] as? Bool == true && tap["offline"] as? Bool == false
+            }
+        } catch {
+            system.agent?.send(SIGTERM)
+            _ = try? system.agent?.waitForExit(timeout: .seconds(5))
+            let log = (system.agent?.standardError ?? "").split(separator: "\n").filter { $0.contains("uplink") && !$0.contains("deciding offline") }.suffix(5)
+            Issue.record("agent log: \(log.joined(separator: "\n"))")
+            throw error
+        }
+        _ = try system.job(copies: 1, pages: 2, colour: false)
+        _ = try system.agentCLI(["logout"])
+        try await eventually("the job reaches the server over WSS") { try await jobs(system).count == 1 }
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOSSL
 import Foundation
 import Glibc
 import ModbusIO
@@ -22,8 +23,11 @@ final class SystemHarness: @unchecked Sendable {
     var agent: ChildProcess?
     var agentConfig = ""
     var apiToken = ""
+    /// Serve HTTPS/WSS with a CA made by `tls init`; the agent trusts only that CA.
+    let tls: Bool
 
-    init() throws {
+    init(tls: Bool = false) throws {
+        self.tls = tls
         directory = try TemporaryDirectory("system")
         data = directory.appending("server")
         server = try BuildProducts.executable("imprimatur-server")
@@ -46,16 +50,19 @@ final class SystemHarness: @unchecked Sendable {
         try serverCLI(["price", "set", "--paper", "A4", "--mono", "--price", "5", "--currency", "EUR"])
         try serverCLI(["quota", "set", "--user", "alice", "--limit", "30", "--unit", "pages"])
         apiToken = try serverCLI(["token", "create", "--user", "ada"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        if tls { try serverCLI(["tls", "init"]) }
         try startServer()
     }
 
     /// Starts the server; after the first start, on the same port, so the agent finds it again.
     func startServer() throws {
         let port = URL(string: serverURL)?.port ?? 0
-        let process = try ChildProcess(server, ["serve", "--data", data, "--port", String(port)])
+        let process = try ChildProcess(server, ["serve", "--data", data, "--port", String(port)] + (tls ? ["--tls"] : []))
         let line = try process.readLine(timeout: .seconds(20))
-        guard let range = line.range(of: "http://") else { throw ProcessFailure(description: "unexpected server line: \(line)") }
+        guard let range = line.range(of: tls ? "https://" : "http://") else { throw ProcessFailure(description: "unexpected server line: \(line)") }
         serverURL = String(line[range.lowerBound...].prefix { !$0.isWhitespace })
+        // Over TLS the server is named as in its certificate (SNI cannot carry an IP address).
+        if tls { serverURL = serverURL.replacingOccurrences(of: "://127.0.0.1:", with: "://localhost:") }
         serverProcess = process
     }
 
@@ -81,6 +88,7 @@ final class SystemHarness: @unchecked Sendable {
         try """
         [server]
         url = "\(serverURL)"
+        \(tls ? "ca_file = \"\(data)/tls/ca.pem\"" : "")
         [device]
         id = "copier-1"
         [copier]
@@ -119,7 +127,15 @@ final class SystemHarness: @unchecked Sendable {
     func api(_ path: String) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: serverURL + path)
         request.headers.add(name: "Authorization", value: "Bearer \(apiToken)")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        var configuration = HTTPClient.Configuration()
+        if tls {
+            var settings = TLSConfiguration.makeClientConfiguration()
+            settings.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile("\(data)/tls/ca.pem"))
+            configuration.tlsConfiguration = settings
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { Task { try? await client.shutdown() } }
+        let response = try await client.execute(request, timeout: .seconds(10))
         let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
         return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], "\(body)")
     }

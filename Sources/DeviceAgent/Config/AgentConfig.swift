@@ -47,6 +47,13 @@ public struct AgentConfig: Sendable, Equatable {
         if let url = serverURL, !(url.hasPrefix("ws://") || url.hasPrefix("wss://") || url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw .invalid(key: "server.url", "\(url) must start with ws://, wss://, http:// or https://")
         }
+        if let url = serverURL, url.hasPrefix("https://") || url.hasPrefix("wss://") {
+            let afterScheme = url.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? ""
+            let host = afterScheme.hasPrefix("[") ? afterScheme : String(afterScheme.split(separator: ":").first ?? "")
+            if host.hasPrefix("[") || (!host.isEmpty && host.allSatisfy { $0.isNumber || $0 == "." }) {
+                throw .invalid(key: "server.url", "\(url): name the server by a host name in its certificate, not an IP address (TLS cannot send an IP address as the server name)")
+            }
+        }
         serverCAFile = try file.string("server.ca_file")
 
         let id = try file.requiredString("device.id")
