@@ -49,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         // The REST API and the agents' WebSocket uplink share one listener.
         let router = ServerRoutes.router(services)
         UplinkEndpoint(services: services, dataDirectory: options.data).install(on: router)
-        let plain = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: router)
+        let plain = UplinkEndpoint.httpServer(router)
         let server = try await reporting { tls ? try ServerTLS.serverBuilder(wrapping: plain, dataDirectory: options.data) : plain }
         do {
             try await ServerRunner.run(services, router: router, host: host, port: port, server: server) { bound in
