@@ -72,9 +72,24 @@ struct CopyJobSystemTests {
         }
         _ = status
 
+        // Every photo and scanned page reaches the server whole (SPEC A3, A5, A6).
+        let store = try SQLiteServerStore(dataDirectory: system.data)
+        try await eventually("every photo and scan is on the server", timeout: .seconds(30)) {
+            let events = try await store.events(device: try DeviceID("copier-1"), from: 1, limit: 10_000)
+            let blobs = events.compactMap { event -> Hash32? in
+                switch event.body {
+                case let .photo(photo): return photo.blobHash
+                case let .content(content): return content.blobHash
+                default: return nil
+                }
+            }
+            guard blobs.count >= 6 + 24 + 2 else { return false }  // every page scanned, a photo per unlock
+            for hash in blobs where try await store.blobProgress(hash) != .complete { return false }
+            return true
+        }
+
         // The server's copy of the device log verifies as a chain.
         system.stopAll()
-        let store = try SQLiteServerStore(dataDirectory: system.data)
         let events = try await store.events(device: try DeviceID("copier-1"), from: 1, limit: 10_000)
         #expect(events.count > 5)
         guard case .ok = EventChain.verify(events, device: try DeviceID("copier-1")) else {
