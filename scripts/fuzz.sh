@@ -14,7 +14,13 @@ build() { swift build "${flags[@]}" --product "fuzz-$1"; }
 
 # Coverage the seeds reach: a fuzzer whose decoder was built without coverage instrumentation
 # would run "green" while exploring nothing, so that is checked, not assumed.
-coverage() { "$bin/fuzz-$1" -runs=0 "Fuzz/corpus/$1" 2>&1 | grep -Eo 'INITED cov: [0-9]+' | grep -Eo '[0-9]+$' || echo 0; }
+# (libFuzzer writes what it finds into its first corpus folder: never the committed seeds.)
+coverage() {
+    local scratch_corpus
+    scratch_corpus=$(mktemp -d)
+    "$bin/fuzz-$1" -runs=0 "$scratch_corpus" "Fuzz/corpus/$1" 2>&1 | grep -Eo 'INITED cov: [0-9]+' | grep -Eo '[0-9]+$' || echo 0
+    rm -rf "$scratch_corpus"
+}
 
 for target in "${targets[@]}"; do build "$target"; done
 bin=$(swift build "${flags[@]}" --show-bin-path)
