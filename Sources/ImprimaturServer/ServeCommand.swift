@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         let router = ServerRoutes.router(services)
         UplinkEndpoint(services: services, dataDirectory: options.data).install(on: router)
         do {
-            try await ServerRunner.run(services, router: router, host: host, port: port, server: .http1WebSocketUpgrade(webSocketRouter: router)) { bound in
+            try await ServerRunner.run(services, router: router, host: host, port: port, server: UplinkEndpoint.httpServer(router)) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
                 FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on http://\(host):\(bound) (data \(options.data))\n".utf8))
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -29,6 +30,18 @@ public struct UplinkEndpoint: Sendable {
             await endpoint.serve(inbound: inbound, outbound: outbound, peer: context.requestContext.peer)
         }
     }
+
+    /// The HTTP server for a router that carries `/uplink` (and the REST routes): HTTP/1.1 with
+    /// the WebSocket upgrade, taking WebSocket frames as large as the largest uplink frame. Each
+    /// uplink frame travels as one WebSocket frame, and an event batch of a few hundred events
+    /// or a 256 KiB blob chunk is far larger than the library's 16 KiB default, which closed the
+    /// connection on every such frame (the agent then resent it forever).
+    public static func httpServer(_ router: Router<ServerRequestContext>) -> HTTPServerBuilder {
+        .http1WebSocketUpgrade(webSocketRouter: router, configuration: webSocketConfiguration)
+    }
+
+    /// The message size is bounded again, per message, by `serve` (`UplinkLimits.defaultMaximumFrameSize`).
+    public static let webSocketConfiguration = WebSocketServerConfiguration(maxFrameSize: UplinkLimits.defaultMaximumFrameSize + 64)
 
     enum Closing: Error { case closed, protocolError(UplinkMessage.ErrorCode, String) }
 
