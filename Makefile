@@ -19,7 +19,10 @@ test: build
 run: deps build
 	scripts/run.sh
 
+# The agent and server executables too: the benchmark measures their memory as processes.
 bench: deps
+	$(SWIFT) build -c release --product imprimatur-server
+	$(SWIFT) build -c release --product imprimatur-agent
 	$(SWIFT) build -c release --product imprimatur-bench
 	$(SWIFT) build -c release --product imprimatur-agent
 	$$($(SWIFT) build -c release --show-bin-path)/imprimatur-bench

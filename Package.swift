@@ -135,8 +135,10 @@ let package = Package(
         .executableTarget(
             name: "ImprimaturBench",
             dependencies: [
-                "Protocol", "DeviceAgent", "ModbusIO", "CopierSimulator", "LineIO", "TestSupport",
+                "Protocol", "DeviceAgent", "ModbusIO", "CopierSimulator", "LineIO", "TestSupport", "CentralServer",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/ImprimaturBench",
             swiftSettings: strict

@@ -1,11 +1,15 @@
 /// `make bench`: prints the figures each issue asks for. Benchmarks print; they never assert
 /// a speed (a test that times itself is flaky and proves nothing on another machine).
+/// `imprimatur-bench protocol agent-store agent server` runs only the sections named.
 @main
 struct ImprimaturBench {
     static func main() async throws {
+        let chosen = Set(CommandLine.arguments.dropFirst())
+        func wanted(_ section: String) -> Bool { chosen.isEmpty || chosen.contains(section) }
         print("Imprimatur benchmarks (release build, this machine)")
-        try ProtocolBenchmarks.run()
-        try AgentStoreBenchmarks.run()
-        try await AgentBenchmarks.run()
+        if wanted("protocol") { try ProtocolBenchmarks.run() }
+        if wanted("agent-store") { try AgentStoreBenchmarks.run() }
+        if wanted("agent") { try await AgentBenchmarks.run() }
+        if wanted("server") { try await ServerBenchmarks.run() }
     }
 }

@@ -35,36 +35,41 @@ extension SQLiteServerStore {
             guard try Self.head(db, device: device) == expectedHead else {
                 throw StoreError.conflict("the events of \(device) changed while a batch was checked; send it again")
             }
+            // Cached statements: a batch is thousands of inserts, and parsing each one's SQL anew
+            // cost more than the inserts themselves.
+            let insertEvent = try db.cachedStatement(
+                sql: "INSERT INTO device_events (device_id, sequence, hash, previous_hash, at, kind, bytes, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            )
             for event in events {
-                try db.execute(
-                    sql: "INSERT INTO device_events (device_id, sequence, hash, previous_hash, at, kind, bytes, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [device.value, Int64(event.sequence), Data(event.hash.bytes), Data(event.previousHash.bytes),
-                                event.time.millisecondsSinceEpoch, Int64(event.body.kind.rawValue), Data(event.wireBytes()),
-                                received.millisecondsSinceEpoch]
-                )
+                let bytes = event.wireBytes()
+                try insertEvent.execute(arguments: [
+                    device.value, Int64(event.sequence), Data(Event.hash(canonicalBytes: bytes).bytes), Data(event.previousHash.bytes),
+                    event.time.millisecondsSinceEpoch, Int64(event.body.kind.rawValue), Data(bytes), received.millisecondsSinceEpoch,
+                ])
             }
+            guard !jobs.isEmpty else { return }
+            let insertJob = try db.cachedStatement(sql: """
+                INSERT INTO jobs (id, device_id, user_id, grant_id, paper_size, colour, pages, copies, duplex, started, ended,
+                                  colour_pages, mono_pages, event_sequence, session_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertCharge = try db.cachedStatement(sql: "INSERT INTO charges (job_id, user_id, pages, amount, currency, at) VALUES (?, ?, ?, ?, ?, ?)")
+            let insertLedger = try db.cachedStatement(
+                sql: "INSERT INTO ledger (user_id, at, kind, pages, amount, currency, job_id, note, actor) VALUES (?, ?, 'use', ?, ?, ?, ?, ?, ?)"
+            )
             for job in jobs {
                 let copy = job.job
-                try db.execute(
-                    sql: """
-                    INSERT INTO jobs (id, device_id, user_id, grant_id, paper_size, colour, pages, copies, duplex, started, ended,
-                                      colour_pages, mono_pages, event_sequence, session_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    arguments: [job.id, device.value, copy.userID.value, copy.grantID.description, Int64(copy.paperSize.rawValue),
-                                copy.colourPages > 0 ? 1 : 0, Int64(copy.pages), Int64(copy.copies), copy.duplex ? 1 : 0,
-                                copy.started.millisecondsSinceEpoch, copy.ended.millisecondsSinceEpoch,
-                                Int64(copy.colourPages), Int64(copy.monoPages), Int64(job.eventSequence), Int64(copy.sessionID)]
-                )
-                try db.execute(
-                    sql: "INSERT INTO charges (job_id, user_id, pages, amount, currency, at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [job.id, copy.userID.value, Int64(copy.pages), job.amount, job.currency?.code, copy.ended.millisecondsSinceEpoch]
-                )
-                try db.execute(
-                    sql: "INSERT INTO ledger (user_id, at, kind, pages, amount, currency, job_id, note, actor) VALUES (?, ?, 'use', ?, ?, ?, ?, ?, ?)",
-                    arguments: [copy.userID.value, copy.ended.millisecondsSinceEpoch, Int64(copy.pages), job.amount, job.currency?.code,
-                                job.id, "copy job \(copy.copierJobSequence) on \(device)", "device:\(device.value)"]
-                )
+                try insertJob.execute(arguments: [
+                    job.id, device.value, copy.userID.value, copy.grantID.description, Int64(copy.paperSize.rawValue),
+                    copy.colourPages > 0 ? 1 : 0, Int64(copy.pages), Int64(copy.copies), copy.duplex ? 1 : 0,
+                    copy.started.millisecondsSinceEpoch, copy.ended.millisecondsSinceEpoch,
+                    Int64(copy.colourPages), Int64(copy.monoPages), Int64(job.eventSequence), Int64(copy.sessionID),
+                ])
+                try insertCharge.execute(arguments: [job.id, copy.userID.value, Int64(copy.pages), job.amount, job.currency?.code, copy.ended.millisecondsSinceEpoch])
+                try insertLedger.execute(arguments: [
+                    copy.userID.value, copy.ended.millisecondsSinceEpoch, Int64(copy.pages), job.amount, job.currency?.code,
+                    job.id, "copy job \(copy.copierJobSequence) on \(device)", "device:\(device.value)",
+                ])
             }
         }
     }

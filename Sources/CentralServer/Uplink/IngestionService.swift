@@ -36,10 +36,18 @@ public struct IngestionService: Sendable {
             guard !accepted.newEvents.isEmpty else { return .acknowledged(sequence: accepted.head?.sequence ?? stored, chargedUsers: []) }
             let prices = try await store.prices()
             var jobs: [IngestedJob] = []
+            // Once per user per batch, not per job: each store read is a round trip through the
+            // store's queue, and a batch of 500 jobs by a handful of users paid 500 of them.
+            var currencies: [UserID: CurrencyCode?] = [:]
             for event in accepted.newEvents {
                 guard case let .copyJob(job) = event.body else { continue }
-                var currency: CurrencyCode?
-                if let quota = try await store.quota(userID: job.userID), case let .money(code) = quota.unit { currency = code }
+                let currency: CurrencyCode?
+                if let known = currencies[job.userID] {
+                    currency = known
+                } else {
+                    if let quota = try await store.quota(userID: job.userID), case let .money(code) = quota.unit { currency = code } else { currency = nil }
+                    currencies[job.userID] = currency
+                }
                 let (amount, priced) = JobPricing.price(job, prices: prices, currency: currency)
                 jobs.append(IngestedJob(deviceID: device, eventSequence: event.sequence, job: job, amount: amount, currency: priced))
             }

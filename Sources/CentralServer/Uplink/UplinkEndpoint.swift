@@ -37,7 +37,7 @@ public struct UplinkEndpoint: Sendable {
     /// or a 256 KiB blob chunk is far larger than the library's 16 KiB default, which closed the
     /// connection on every such frame (the agent then resent it forever).
     public static func httpServer(_ router: Router<ServerRequestContext>) -> HTTPServerBuilder {
-        .http1WebSocketUpgrade(webSocketRouter: router, configuration: webSocketConfiguration)
+        .http1WebSocketUpgrade(webSocketRouter: router, configuration: HTTP1WebSocketUpgradeChannel.Configuration(ws: webSocketConfiguration))
     }
 
     /// The message size is bounded again, per message, by `serve` (`UplinkLimits.defaultMaximumFrameSize`).
