@@ -24,7 +24,6 @@ bench: deps
 	$(SWIFT) build -c release --product imprimatur-server
 	$(SWIFT) build -c release --product imprimatur-agent
 	$(SWIFT) build -c release --product imprimatur-bench
-	$(SWIFT) build -c release --product imprimatur-agent
 	$$($(SWIFT) build -c release --show-bin-path)/imprimatur-bench
 
 fuzz: deps
