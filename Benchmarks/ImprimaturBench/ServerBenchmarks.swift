@@ -13,6 +13,9 @@ import TestSupport
 enum ServerBenchmarks {
     static func run() async throws {
         print("== Server (uplink over loopback WebSocket, SQLite store in \(NSTemporaryDirectory()))")
+        // The machine is shared: say how busy it was, since every figure here depends on it.
+        let load = ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
+        print("   load average at start: \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores; clients and server share them")
         let limits = FileLimit.raiseToHard()
         print("   file descriptors: soft limit raised from \(limits.before) to the hard limit \(limits.after) (setrlimit RLIMIT_NOFILE)")
         try await onlineTaps()
