@@ -99,9 +99,42 @@ struct BenchDevice: Sendable {
     let key: SigningKey
 }
 
-/// Loggers that keep the benchmark's output to its figures.
+/// Loggers that keep the benchmark's output to its figures: warnings and errors only, on
+/// standard error.
 func quietLogger(_ label: String) -> Logger {
-    var logger = Logger(label: label)
+    var logger = Logger(label: label) { QuietStopLogHandler(inner: StreamLogHandler.standardError(label: $0)) }
     logger.logLevel = .warning
     return logger
+}
+
+/// Drops the one error HummingbirdCore logs whenever a server is stopped by cancelling it, which
+/// is how the benchmark stops its in-process servers; everything else goes through.
+struct QuietStopLogHandler: LogHandler {
+    var inner: StreamLogHandler
+
+    func log(event: LogEvent) {
+        let text = event.message.description
+        if text.hasPrefix("Waiting on child channel"), text.contains("CancellationError") { return }
+        inner.log(event: event)
+    }
+
+    var metadataProvider: Logger.MetadataProvider? {
+        get { inner.metadataProvider }
+        set { inner.metadataProvider = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
 }

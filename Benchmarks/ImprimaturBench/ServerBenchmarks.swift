@@ -1,6 +1,7 @@
 import CopierSimulator
 import DeviceAgent
 import Foundation
+import FoundationNetworking
 import LineIO
 import ModbusIO
 import Protocol
@@ -13,6 +14,9 @@ import TestSupport
 enum ServerBenchmarks {
     static func run() async throws {
         print("== Server (uplink over loopback WebSocket, SQLite store in \(NSTemporaryDirectory()))")
+        // The machine is shared: say how busy it was, since every figure here depends on it.
+        let load = ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
+        print("   load average at start: \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores; clients and server share them")
         let limits = FileLimit.raiseToHard()
         print("   file descriptors: soft limit raised from \(limits.before) to the hard limit \(limits.after) (setrlimit RLIMIT_NOFILE)")
         try await onlineTaps()
@@ -56,6 +60,9 @@ enum ServerBenchmarks {
             try await until("the copier is locked and ready", within: .seconds(10)) { await agent.phase == .locked }
             let plain = try await taps(agent, try Credential.card("0042"), count: 1000)
             let withPIN = try await taps(agent, try Credential.card("0043", pin: "1234"), count: 100)
+            // The agent photographs each unlock in a task of its own that `stop()` does not wait
+            // for: let the last photos land before the store closes under them.
+            try await settled(store, within: .seconds(5))
             await agent.stop()
             await uplink.stop()
             try store.close()
@@ -98,12 +105,13 @@ enum ServerBenchmarks {
     /// checks every batch against the stored chain, stores it with its jobs, charges and ledger
     /// entries in one transaction, and only then acknowledges it.
     static func ingestion() async throws {
-        print("   (copy-job events by 20 users, batches of \(batchSize), \(window) in flight per agent, a fresh server for each line)")
+        print("   (copy-job events by 20 users, batches of \(batchSize), \(window) in flight per agent, a fresh server for each line;")
+        print("    a batch is acknowledged once committed: SQLite WAL, synchronous = NORMAL, so it survives a server crash)")
         try await ingest(agents: 1, eventsPerAgent: 50_000, quotas: true)
-        try await ingest(agents: 50, eventsPerAgent: 2_000, quotas: true)
+        try await ingest(agents: 50, eventsPerAgent: 4_000, quotas: true)
         // The same without quotas: no fresh limit grants to sign and push to the connected
         // devices after each batch.
-        try await ingest(agents: 50, eventsPerAgent: 2_000, quotas: false)
+        try await ingest(agents: 50, eventsPerAgent: 4_000, quotas: false)
     }
 
     /// One line: a fresh server with prices and 20 users (with page quotas or none), then `agents`
@@ -212,19 +220,21 @@ enum ServerBenchmarks {
             guard let range = line.range(of: "http://127.0.0.1:"), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) else {
                 throw ProcessFailure(description: "unexpected server line: \(line)")
             }
-            try await holdConnections(url: "ws://127.0.0.1:\(port)/uplink", devices: devices, where: "the imprimatur-server process (release)") {
+            try await holdConnections(url: "http://127.0.0.1:\(port)", devices: devices, where: "the imprimatur-server process (release)") {
                 ProcessMemory.residentKilobytes(pid: child.processIdentifier)
             }
         } else {
             let server = try await BenchServer.start(in: setup.directory, "agents")
-            try await holdConnections(url: server.uplinkURL, devices: devices, where: "this process, clients and server together (imprimatur-server not built)") {
+            try await holdConnections(url: server.baseURL, devices: devices, where: "this process, clients and server together (imprimatur-server not built)") {
                 ProcessMemory.residentKilobytes(pid: getpid())
             }
             await server.stop()
         }
     }
 
-    static func holdConnections(url: String, devices: [BenchDevice], where place: String, rss: () -> Double) async throws {
+    /// `server` is the server's base URL (`http://127.0.0.1:PORT`).
+    static func holdConnections(url server: String, devices: [BenchDevice], where place: String, rss: () -> Double) async throws {
+        let url = server.replacingOccurrences(of: "http://", with: "ws://") + "/uplink"
         // Warm up (thread pools, statement caches, the first allocations), then measure from there.
         let warmUp = try await ConnectionHolder.open(url: url, devices: Array(devices.prefix(50)), within: .seconds(30))
         await warmUp.release(within: .seconds(15))
@@ -236,15 +246,34 @@ enum ServerBenchmarks {
         try await Task.sleep(for: .seconds(2))
         let after = rss()
         let held = holder.connected
+        let serverSays = await connectedAgentsGauge(server)
         await holder.release(within: .seconds(30))
         report("uplink connections held at once", Double(held), "agents",
-               note: "of \(devices.count), each authenticated with its own device key; goal 2,000 on loopback")
+               note: "of \(devices.count), each authenticated with its own device key; the server's /metrics says \(serverSays); goal 2,000 on loopback")
         if held < devices.count {
             print("   not reached: \(holder.failed) failed; first errors: \(holder.firstErrors.joined(separator: "; "))")
         }
         report("  opened and authenticated in", opening, "s", note: String(format: "%.0f connections/s, 64 opening at a time", Double(held) / opening))
         report("  server resident memory, before → after", after / 1024, "MB", note: String(format: "from %.1f MB; %@", before / 1024, place))
         report("  memory per connection", (after - before) / Double(max(1, held)), "KB", note: "RSS delta / connections")
+    }
+
+    /// `imprimatur_connected_agents` from the server's `/metrics`, as text ("?" if unreadable).
+    static func connectedAgentsGauge(_ server: String) async -> String {
+        guard let url = URL(string: server + "/metrics"),
+              let (data, _) = try? await URLSession.shared.data(from: url) else { return "?" }
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("imprimatur_connected_agents ") }
+        return line.flatMap { $0.split(separator: " ").last }.map { String($0) } ?? "?"
+    }
+
+    /// Waits until `store` has taken no new event for 300 ms (at most `limit`).
+    static func settled(_ store: AgentStore, within limit: Duration) async throws {
+        let deadline = ContinuousClock.now + limit
+        var count = store.eventCount, quietSince = ContinuousClock.now
+        while ContinuousClock.now < deadline, ContinuousClock.now - quietSince < .milliseconds(300) {
+            try await Task.sleep(for: .milliseconds(50))
+            if store.eventCount != count { (count, quietSince) = (store.eventCount, .now) }
+        }
     }
 
     static func until(_ what: String, within limit: Duration, _ condition: () async -> Bool) async throws {

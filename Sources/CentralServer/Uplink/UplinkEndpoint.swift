@@ -14,6 +14,7 @@ public struct UplinkEndpoint: Sendable {
     public let services: ServerServices
     public let ingestion: IngestionService
     public let hub: UplinkHub
+    let limitPushes = LimitPushQueue()
 
     public init(services: ServerServices, dataDirectory: String) {
         self.services = services
@@ -141,7 +142,10 @@ public struct UplinkEndpoint: Sendable {
             switch try await ingestion.ingest(batch, device: device.id, now: now) {
             case let .acknowledged(sequence, users):
                 try await send(.ack(UplinkMessage.Ack(sequence: sequence)), outbound: outbound)
-                if !users.isEmpty { await pushLimits(for: users, now: now) }
+                if !users.isEmpty {
+                    let endpoint = self
+                    await limitPushes.note(users) { users in await endpoint.pushLimits(for: users, now: endpoint.services.clock.now()) }
+                }
             case let .refused(refusal):
                 try await send(.error(try UplinkMessage.ProtocolError(code: .malformedFrame, text: "event batch refused: \(refusal)")), outbound: outbound)
             }
