@@ -28,29 +28,22 @@ struct RunCommand: AsyncParsableCommand {
 
 /// Returns when SIGINT or SIGTERM arrives. The signals are ignored first so that only this
 /// handler sees them (and a parent that ignored SIGTERM does not keep us from stopping).
+/// The same shape as firmware-sim's `StopSignals`, waiting on a dispatch thread instead of
+/// blocking the caller.
 func waitForTermination() async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let once = Once()
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-            source.setEventHandler { if once.claim() { continuation.resume() } }
-            source.resume()
-            sources.append(source)
-        }
-        SignalSources.keep(sources)
+    let received = DispatchSemaphore(value: 0)
+    let sources = [SIGINT, SIGTERM].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { received.signal() }
+        source.resume()
+        return source
     }
-}
-
-/// Keeps the signal sources alive for the life of the process.
-enum SignalSources {
-    nonisolated(unsafe) static var all: [any DispatchSourceSignal] = []
-    static func keep(_ sources: [any DispatchSourceSignal]) { all += sources }
-}
-
-final class Once: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-    func claim() -> Bool { lock.withLock { defer { done = true }; return !done } }
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        DispatchQueue.global().async {
+            received.wait()
+            continuation.resume()
+        }
+    }
+    withExtendedLifetime(sources) {}
 }
