@@ -178,6 +178,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The seal reports' golden files, read by path (#filePath).
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
         // Whole system, real processes: server, agent and simulators on loopback.
