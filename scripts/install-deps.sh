@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
     pkg-config
+    openssl curl          # make run: the demo seal box's key and its enrolment
     zlib1g-dev            # PNG encoding of simulated photos and scans
     libmodbus-dev          # Modbus TCP/RTU for the agent's copier driver and the simulated copier
     libusb-1.0-0-dev       # USB for the agent's seal driver

@@ -37,7 +37,9 @@ if [[ ! -f "$data/server.sqlite" ]]; then
     server quota set --user alice --limit 200 --unit pages --adjustment 20 >/dev/null
     server quota set --user bob --limit 1000 --unit money --currency EUR >/dev/null
     server token create --user ada --name demo > "$state/admin-token"
-    chmod 600 "$state/admin-token"
+    server token create --user alice --name demo > "$state/alice-token"
+    server token create --user arthur --name demo > "$state/arthur-token"
+    chmod 600 "$state/admin-token" "$state/alice-token" "$state/arthur-token"
 fi
 
 pids=()
@@ -81,6 +83,18 @@ if [[ ! -f "$state/agent/agent.sqlite" ]] || $first_run; then
     token=$(server device token --name "Demo copier")
     "$bin/imprimatur-agent" enroll --config "$state/agent.toml" --token "$token" >/dev/null
 fi
+# A demo seal box (issue 6): a device enrolled with one seal, seal-1, so alice can apply for it.
+# Its key is made here; the seal's own agent and simulator are run separately (docs/seal-approval.md).
+if $first_run; then
+    openssl genpkey -algorithm ed25519 -out "$state/seal-box.key" 2>/dev/null
+    chmod 600 "$state/seal-box.key"
+    seal_key=$(openssl pkey -in "$state/seal-box.key" -pubout -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \n')
+    seal_token=$(server device token --name "Demo seal box")
+    curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/enroll" -H 'Content-Type: application/json' \
+        -d "{\"token\": \"$seal_token\", \"device_id\": \"seal-box-1\", \"public_key\": \"$seal_key\", \"model\": \"demo seal box\", \"firmware\": \"1.0.0\", \"resources\": [{\"id\": \"seal-1\", \"type\": \"seal\"}]}" \
+        || echo "warning: could not enrol the demo seal box" >&2
+fi
+
 "$bin/imprimatur-agent" run --config "$state/agent.toml" > "$state/agent.out" 2> "$state/agent.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [[ -s "$state/agent.out" ]] && break; sleep 0.1; done
@@ -104,6 +118,12 @@ Try, in another terminal:
   $bin/firmware-sim copier job --panel 127.0.0.1:$panel --copies 2 --pages 3 --colour
   $bin/imprimatur-agent logout --config $state/agent.toml
   curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/jobs
+
+Seal applications (docs/seal-approval.md): alice applies for seal-1, arthur approves:
+  curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" -d '{"seal": "seal-1", "reason": "Contract", "uses": 2, "approvers": ["arthur"]}' http://127.0.0.1:$port/api/v1/seal-applications
+  curl -s -H "Authorization: Bearer \$(cat $state/arthur-token)" http://127.0.0.1:$port/api/v1/seal-applications?view=waiting
+  curl -s -X POST -H "Authorization: Bearer \$(cat $state/arthur-token)" http://127.0.0.1:$port/api/v1/seal-applications/<id>/approve
+  curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" http://127.0.0.1:$port/api/v1/notifications
 
 Press Ctrl-C to stop everything.
 TEXT

@@ -11,6 +11,9 @@ public struct ServerServices: Sendable {
     public let grants: GrantService
     public let admin: AdminService
     public let enrollment: EnrollmentService
+    /// The agents connected over the uplink, for pushes (limits, revocations).
+    public let hub: UplinkHub
+    public let seals: SealService
     public let logger: Logger
 
     public init(
@@ -26,6 +29,8 @@ public struct ServerServices: Sendable {
         grants = GrantService(store: store, keyRing: keyRing, policy: policy, metrics: metrics, logger: logger)
         admin = AdminService(store: store, clock: clock, pinHashCost: pinHashCost, passwordHashCost: passwordHashCost)
         enrollment = EnrollmentService(store: store, grants: grants, clock: clock)
+        hub = UplinkHub(metrics: metrics)
+        seals = SealService(store: store, keyRing: keyRing, hub: hub, clock: clock, logger: logger)
     }
 
     /// Opens the data folder: the SQLite store (`server.sqlite`) and the signing keys (`keys/`,

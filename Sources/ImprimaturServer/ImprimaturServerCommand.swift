@@ -10,7 +10,7 @@ struct ImprimaturServerCommand: AsyncParsableCommand {
         version: "\(ServerInfo.version) (protocol \(ServerInfo.protocolVersion))",
         subcommands: [
             ServeCommand.self, UserCommand.self, DeviceCommand.self, PriceCommand.self, QuotaCommand.self,
-            KeysCommand.self, TokenCommand.self, AuditCommand.self, OpenAPICommand.self,
+            KeysCommand.self, WebhookCommand.self, TokenCommand.self, AuditCommand.self, OpenAPICommand.self,
             TLSCommand.self,
         ]
     )

@@ -52,7 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         let plain = UplinkEndpoint.httpServer(router)
         let server = try await reporting { tls ? try ServerTLS.serverBuilder(wrapping: plain, dataDirectory: options.data) : plain }
         do {
-            try await ServerRunner.run(services, router: router, host: host, port: port, server: server) { bound in
+            // The webhook outbox is posted in the background (it idles while no webhook is set).
+            let webhooks = WebhookDelivery(store: services.store, clock: services.clock, logger: services.logger)
+            try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks]) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
                 FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data))\n".utf8))
             }

@@ -17,11 +17,14 @@ public struct IssuedGrant: Hashable, Sendable {
     public let allowance: Allowance?
     /// Limit grants: the available amount.
     public let available: Int64?
+    /// Seal access grants: the application they were issued for (so a revocation can name them).
+    public let applicationID: ApplicationID?
 
     public init(
         grantID: GrantID, kind: Kind, keyID: KeyID, userID: UserID, deviceID: DeviceID, resourceID: ResourceID?,
-        issuedAt: Timestamp, expires: Timestamp, allowance: Allowance?, available: Int64?
+        issuedAt: Timestamp, expires: Timestamp, allowance: Allowance?, available: Int64?, applicationID: ApplicationID? = nil
     ) {
+        self.applicationID = applicationID
         self.grantID = grantID
         self.kind = kind
         self.keyID = keyID

@@ -153,8 +153,9 @@ public final class GrantService: Sendable {
             facts.quota = quota
             facts.prices = try await priceTable(for: quota.unit)
         }
-        // Seal applications arrive with the seal workflow; until then none is approved.
-        facts.sealApplication = .notFound
+        if resourceType == .seal, let applicationID {
+            facts.sealApplication = try await store.sealApplication(id: applicationID)?.grantState ?? .notFound
+        }
         return facts
     }
 
@@ -207,7 +208,8 @@ public final class GrantService: Sendable {
         let limit = try terms.limit.map { try signLimit($0, userID: terms.userID, deviceID: deviceID, key: key) }
         var records = [IssuedGrant(
             grantID: claims.grantID, kind: .access, keyID: key.keyID, userID: terms.userID, deviceID: deviceID,
-            resourceID: resource, issuedAt: claims.issuedAt, expires: claims.expires, allowance: claims.allowance, available: nil
+            resourceID: resource, issuedAt: claims.issuedAt, expires: claims.expires, allowance: claims.allowance, available: nil,
+            applicationID: claims.applicationID
         )]
         if let limit { records.append(issuedRecord(limit)) }
         try await store.recordIssuedGrants(records)

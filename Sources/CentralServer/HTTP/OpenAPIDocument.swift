@@ -393,6 +393,221 @@ paths:
         "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/seal-applications:
+    post:
+      summary: Apply to use a seal (employee); waits on the first approver
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/SealApplicationRequest" }
+      responses:
+        "201":
+          description: Submitted
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SealApplication" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+    get:
+      summary: Seal applications the caller is involved in, applied for, or that wait on them; all for an auditor or administrator
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - name: view
+          in: query
+          schema: { type: string, enum: [involved, mine, waiting, all], default: involved }
+      responses:
+        "200":
+          description: Applications, newest first
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/SealApplication" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/seal-applications/{id}:
+    get:
+      summary: One application with its timeline and its uses (its applicant, approvers and CC; auditor; administrator)
+      parameters:
+        - $ref: "#/components/parameters/ApplicationID"
+      responses:
+        "200":
+          description: The application, `timeline` and `records`
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SealApplication" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/seal-applications/{id}/approve:
+    post:
+      summary: Approve the level waiting on the caller; the last level approves the application
+      parameters:
+        - $ref: "#/components/parameters/ApplicationID"
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                note: { type: string, maxLength: 500 }
+      responses:
+        "200":
+          description: The application after the step
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SealApplication" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/seal-applications/{id}/forward:
+    post:
+      summary: Hand the level waiting on the caller to another approver (recorded in the timeline)
+      parameters:
+        - $ref: "#/components/parameters/ApplicationID"
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+                required: [to]
+              properties:
+                to: { type: string }
+                note: { type: string, maxLength: 500 }
+      responses:
+        "200":
+          description: The application after the step
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SealApplication" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/seal-applications/{id}/reject:
+    post:
+      summary: Reject the application at the level waiting on the caller; it ends
+      parameters:
+        - $ref: "#/components/parameters/ApplicationID"
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                note: { type: string, maxLength: 500 }
+      responses:
+        "200":
+          description: The application after the step
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SealApplication" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/seal-applications/{id}/revoke:
+    post:
+      summary: Revoke the remaining uses of an approved application (its approvers, administrator); agents hear at once
+      parameters:
+        - $ref: "#/components/parameters/ApplicationID"
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                note: { type: string, maxLength: 500 }
+      responses:
+        "200":
+          description: The application after the step
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SealApplication" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/seal-records:
+    get:
+      summary: Seal uses, oldest first, by seal, person, application and time (administrator, auditor)
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - { name: seal, in: query, schema: { type: string } }
+        - { name: user, in: query, schema: { type: string } }
+        - { name: application, in: query, schema: { type: string } }
+        - { name: from, in: query, description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, inclusive", schema: { type: string } }
+        - { name: to, in: query, description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, exclusive", schema: { type: string } }
+      responses:
+        "200":
+          description: Uses
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/SealUse" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/seal-records/report:
+    get:
+      summary: The weekly or monthly seal use report as CSV or a printable HTML page (administrator, auditor)
+      parameters:
+        - { name: period, in: query, schema: { type: string, enum: [weekly, monthly], default: monthly } }
+        - { name: at, in: query, description: "A day in the week or month (YYYY-MM-DD, UTC); default today", schema: { type: string } }
+        - { name: format, in: query, schema: { type: string, enum: [csv, html], default: csv } }
+        - { name: seal, in: query, schema: { type: string } }
+        - { name: user, in: query, schema: { type: string } }
+      responses:
+        "200":
+          description: The report
+          content:
+            text/csv: {}
+            text/html: {}
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/notifications:
+    get:
+      summary: The caller's inbox, newest first
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - { name: unread, in: query, schema: { type: boolean, default: false } }
+      responses:
+        "200":
+          description: Notices
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/Notification" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+  /api/v1/notifications/{id}/read:
+    post:
+      summary: Mark one of the caller's notices read
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: integer, minimum: 1 } }
+      responses:
+        "200":
+          description: Marked
+          content:
+            application/json:
+              schema: { type: object, properties: { id: { type: integer } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/audit:
     get:
       summary: Audit log entries, oldest first (administrator, auditor); there is no route that edits or deletes them
@@ -439,6 +654,11 @@ components:
       scheme: bearer
   parameters:
     UserID:
+      name: id
+      in: path
+      required: true
+      schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" }
+    ApplicationID:
       name: id
       in: path
       required: true
@@ -617,6 +837,74 @@ components:
         amount: { type: integer }
         currency: { type: string }
         at: { type: string, format: date-time }
+    SealApplicationRequest:
+      type: object
+      required: [seal, reason, uses, approvers]
+      properties:
+        seal: { type: string, description: "The seal's resource id" }
+        reason: { type: string, maxLength: 500 }
+        uses: { type: integer, minimum: 1, maximum: 1000 }
+        photos: { type: integer, minimum: 0, maximum: 100, default: 0, description: Photos of the stamped documents to take after use }
+        approvers: { type: array, minItems: 1, maxItems: 10, items: { type: string }, description: "One approver per level, in order" }
+        cc: { type: array, maxItems: 20, items: { type: string } }
+    SealApplication:
+      type: object
+      properties:
+        id: { type: string }
+        applicant: { type: string }
+        seal: { type: string }
+        reason: { type: string }
+        uses: { type: integer }
+        photos: { type: integer }
+        approvers: { type: array, items: { type: string } }
+        cc: { type: array, items: { type: string } }
+        status: { type: string, enum: [pending, approved, rejected, revoked] }
+        level: { type: integer, description: "The level waiting (1-based), while pending" }
+        waiting_on: { type: string }
+        submitted: { type: string, format: date-time }
+        decided: { type: string, format: date-time }
+        revoked_at: { type: string, format: date-time }
+        uses_made: { type: integer }
+        uses_remaining: { type: integer }
+        timeline:
+          type: array
+          items:
+            type: object
+            properties:
+              at: { type: string, format: date-time }
+              actor: { type: string }
+              action: { type: string, enum: [submitted, approved, forwarded, rejected, completed, revoked, used] }
+              level: { type: integer }
+              to: { type: string }
+              uses: { type: integer }
+              flagged: { type: string }
+              note: { type: string }
+        records: { type: array, items: { $ref: "#/components/schemas/SealUse" } }
+    SealUse:
+      type: object
+      properties:
+        at: { type: string, format: date-time }
+        seal: { type: string }
+        application: { type: string }
+        user: { type: string }
+        device: { type: string }
+        place: { type: string }
+        latitude: { type: number }
+        longitude: { type: number }
+        photos: { type: array, items: { type: string, description: SHA-256 of the photo blob } }
+        use_number: { type: integer }
+        uses_remaining: { type: integer }
+        flagged: { type: string, description: The security event kind when the use should not have happened }
+    Notification:
+      type: object
+      properties:
+        id: { type: integer }
+        kind: { type: string }
+        subject: { type: string }
+        text: { type: string }
+        details: { type: object, additionalProperties: { type: string } }
+        at: { type: string, format: date-time }
+        read: { type: string, format: date-time }
     AuditEntry:
       type: object
       properties:

@@ -39,6 +39,18 @@ public enum ServerRoutes {
         api.get("/prices", use: handlers.listPrices)
         api.post("/prices", use: handlers.setPrice)
 
+        api.post("/seal-applications", use: handlers.applyForSeal)
+        api.get("/seal-applications", use: handlers.listSealApplications)
+        api.get("/seal-applications/:id", use: handlers.getSealApplication)
+        api.post("/seal-applications/:id/approve", use: handlers.approveSealApplication)
+        api.post("/seal-applications/:id/forward", use: handlers.forwardSealApplication)
+        api.post("/seal-applications/:id/reject", use: handlers.rejectSealApplication)
+        api.post("/seal-applications/:id/revoke", use: handlers.revokeSealApplication)
+        api.get("/seal-records", use: handlers.listSealRecords)
+        api.get("/seal-records/report", use: handlers.sealReport)
+        api.get("/notifications", use: handlers.listNotifications)
+        api.post("/notifications/:id/read", use: handlers.markNotificationRead)
+
         api.get("/audit", use: handlers.listAudit)
         api.get("/audit/verify", use: handlers.verifyAudit)
         return router

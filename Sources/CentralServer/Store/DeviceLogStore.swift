@@ -34,7 +34,9 @@ public protocol DeviceLogStore: Sendable {
     /// The stored hashes of events `range` of `device` (for resends).
     func eventHashes(device: DeviceID, range: ClosedRange<UInt64>) async throws -> [UInt64: Hash32]
     /// Stores `events` (which continue `expectedHead`) and their jobs, charges and ledger entries
-    /// in one transaction; throws `StoreError.conflict` if the head moved meanwhile.
+    /// in one transaction, with each seal-use event counted against its application
+    /// (`SealUseCheck`: a use that should not have happened is kept, flagged and a security
+    /// event) and the photos taken after stamps; throws `StoreError.conflict` if the head moved meanwhile.
     func appendEvents(device: DeviceID, expectedHead: EventIngestion.Head?, events: [Event], jobs: [IngestedJob], received: Timestamp) async throws
     func events(device: DeviceID, from: UInt64, limit: Int) async throws -> [Event]
 

@@ -15,8 +15,120 @@ enum SQLiteMigrations {
         migrator.registerMigration("v2: device logs") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3-seal-applications") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
+
+    /// Seal applications (SPEC E1-E8): the applications, their append-only timelines, the uses
+    /// ingested from devices and the photos after them, revoked grants for the signed revocation
+    /// list, and the generic notification inbox and webhook outbox. Access grants remember the
+    /// application they were issued for, so a revocation can name them.
+    private static let v3 = """
+    CREATE TABLE seal_applications (
+        id TEXT PRIMARY KEY NOT NULL,
+        applicant TEXT NOT NULL REFERENCES users(id),
+        seal TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        uses INTEGER NOT NULL CHECK (uses >= 1),
+        photos INTEGER NOT NULL CHECK (photos >= 0),
+        approvers TEXT NOT NULL,
+        cc TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'revoked')),
+        level INTEGER,
+        waiting_on TEXT,
+        submitted INTEGER NOT NULL,
+        decided INTEGER,
+        revoked_at INTEGER,
+        uses_made INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX seal_applications_by_applicant ON seal_applications(applicant, submitted);
+    CREATE INDEX seal_applications_by_waiting ON seal_applications(waiting_on);
+
+    CREATE TABLE seal_application_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        application_id TEXT NOT NULL REFERENCES seal_applications(id),
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        level INTEGER,
+        target TEXT,
+        count INTEGER,
+        flagged TEXT,
+        note TEXT
+    ) STRICT;
+    CREATE INDEX seal_application_steps_by_application ON seal_application_steps(application_id, id);
+    CREATE TRIGGER seal_application_steps_are_append_only_update BEFORE UPDATE ON seal_application_steps
+        BEGIN SELECT RAISE(ABORT, 'seal application timelines are append-only'); END;
+    CREATE TRIGGER seal_application_steps_are_append_only_delete BEFORE DELETE ON seal_application_steps
+        BEGIN SELECT RAISE(ABORT, 'seal application timelines are append-only'); END;
+
+    CREATE TABLE seal_uses (
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        event_sequence INTEGER NOT NULL,
+        application_id TEXT NOT NULL,
+        seal TEXT,
+        user_id TEXT NOT NULL,
+        grant_id BLOB NOT NULL,
+        session_id INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        place TEXT NOT NULL,
+        latitude INTEGER,
+        longitude INTEGER,
+        photo_hash BLOB,
+        use_number INTEGER,
+        uses_remaining INTEGER,
+        flagged TEXT,
+        PRIMARY KEY (device_id, event_sequence)
+    ) STRICT;
+    CREATE INDEX seal_uses_by_time ON seal_uses(at);
+    CREATE INDEX seal_uses_by_application ON seal_uses(application_id, at);
+
+    CREATE TABLE seal_photos (
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        event_sequence INTEGER NOT NULL,
+        session_id INTEGER NOT NULL,
+        blob_hash BLOB NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (device_id, event_sequence)
+    ) STRICT;
+    CREATE INDEX seal_photos_by_session ON seal_photos(device_id, session_id);
+
+    CREATE TABLE revoked_grants (
+        grant_id BLOB PRIMARY KEY NOT NULL,
+        application_id TEXT,
+        relevant_until INTEGER NOT NULL,
+        revoked INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO settings (key, value) VALUES ('revocation_list_version', '0');
+
+    ALTER TABLE grants_issued ADD COLUMN application_id TEXT;
+    CREATE INDEX grants_issued_by_application ON grants_issued(application_id);
+
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        recipient TEXT NOT NULL REFERENCES users(id),
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text TEXT NOT NULL,
+        details TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        read INTEGER
+    ) STRICT;
+    CREATE INDEX notifications_by_recipient ON notifications(recipient, id);
+
+    CREATE TABLE webhook_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        payload BLOB NOT NULL,
+        created INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER NOT NULL,
+        delivered INTEGER,
+        last_error TEXT
+    ) STRICT;
+    CREATE INDEX webhook_outbox_due ON webhook_outbox(delivered, next_attempt);
+    """
 
     /// What devices send over the uplink: their hash-chained events, stored once by (device,
     /// sequence) and never changed; their signed checkpoints; blobs by SHA-256. Jobs gain their

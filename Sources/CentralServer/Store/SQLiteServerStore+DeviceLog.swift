@@ -47,6 +47,7 @@ extension SQLiteServerStore {
                     event.time.millisecondsSinceEpoch, Int64(event.body.kind.rawValue), Data(bytes), received.millisecondsSinceEpoch,
                 ])
             }
+            try Self.ingestSealEvents(events, device: device, received: received, in: db)
             guard !jobs.isEmpty else { return }
             let insertJob = try db.cachedStatement(sql: """
                 INSERT INTO jobs (id, device_id, user_id, grant_id, paper_size, colour, pages, copies, duplex, started, ended,

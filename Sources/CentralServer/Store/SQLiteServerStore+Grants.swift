@@ -10,15 +10,15 @@ extension SQLiteServerStore {
                 try db.execute(
                     sql: """
                     INSERT INTO grants_issued (grant_id, kind, key_id, user_id, device_id, resource_id, issued_at, expires,
-                                               pages, copies, colour, seal_uses, available)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                               pages, copies, colour, seal_uses, available, application_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     arguments: [
                         Data(grant.grantID.bytes), grant.kind.rawValue, Data(grant.keyID.bytes), grant.userID.value,
                         grant.deviceID.value, grant.resourceID?.value, grant.issuedAt.millisecondsSinceEpoch,
                         grant.expires.millisecondsSinceEpoch, grant.allowance.map { Int64($0.pages) },
                         grant.allowance.map { Int64($0.copies) }, grant.allowance.map { $0.colourAllowed ? 1 : 0 },
-                        grant.allowance.map { Int64($0.sealUses) }, grant.available,
+                        grant.allowance.map { Int64($0.sealUses) }, grant.available, grant.applicationID?.value,
                     ]
                 )
             }
@@ -88,7 +88,8 @@ extension SQLiteServerStore {
                 return id
             },
             issuedAt: Timestamp(millisecondsSinceEpoch: row["issued_at"]), expires: Timestamp(millisecondsSinceEpoch: row["expires"]),
-            allowance: allowance, available: row["available"]
+            allowance: allowance, available: row["available"],
+            applicationID: (row["application_id"] as String?).flatMap { try? ApplicationID($0) }
         )
     }
 }

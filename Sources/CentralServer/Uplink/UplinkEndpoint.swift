@@ -19,7 +19,7 @@ public struct UplinkEndpoint: Sendable {
     public init(services: ServerServices, dataDirectory: String) {
         self.services = services
         ingestion = IngestionService(store: services.store, blobs: BlobFiles(dataDirectory: dataDirectory), metrics: services.metrics, logger: services.logger)
-        hub = UplinkHub(metrics: services.metrics)
+        hub = services.hub
     }
 
     /// Adds `/uplink` to `router`; serve it with `.http1WebSocketUpgrade(webSocketRouter: router)`.
@@ -121,10 +121,14 @@ public struct UplinkEndpoint: Sendable {
         try await send(.authResult(.refused(try UplinkMessage.Refusal(reason: reason, text: text))), outbound: outbound)
     }
 
-    /// What a device gets after authenticating: the keys to trust and its users' limit grants.
+    /// What a device gets after authenticating: the keys to trust, the current signed revocation
+    /// list (so an agent that was offline learns of revocations, SPEC E7) and its users' limit grants.
     private func welcome(_ device: Device, outbound: WebSocketOutboundWriter) async throws {
         let now = services.clock.now()
         try await send(.serverKeys(try services.grants.uplinkServerKeys(now: now)), outbound: outbound)
+        if let list = try await services.seals.revocationListMessage(now: now) {
+            try await send(.revocationList(list), outbound: outbound)
+        }
         let limits = try await services.grants.limitGrants(device: device.id, now: now)
         for chunk in stride(from: 0, to: limits.count, by: 1000) {
             let tokens = limits[chunk..<min(limits.count, chunk + 1000)].map { $0.wireBytes() }
