@@ -10,6 +10,7 @@ import Testing
         guard case .refused = outcome else { Issue.record("pressed a locked seal: \(outcome)"); return }
         #expect(frames.isEmpty)
         #expect(driver.firmware.memory.totalStamps == 41)
+        #expect(driver.firmware.memory.refusedPresses == 1)
     }
 
     @Test func unlock_for_three_uses_then_three_stamps_then_locked() throws {
@@ -31,6 +32,7 @@ import Testing
         #expect(!driver.firmware.isUnlocked)
         guard case .refused = driver.firmware.press(at: SealFixtures.at(200)).outcome else { Issue.record("a 4th stamp"); return }
         #expect(driver.firmware.memory.totalStamps == 13)
+        #expect(driver.firmware.memory.refusedPresses == 1)
     }
 
     @Test func uses_allowed_is_the_lesser_of_request_and_grant() {

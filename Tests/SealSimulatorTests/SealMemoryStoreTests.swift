@@ -9,7 +9,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let store = try SealMemoryStore(directory: directory.path + "/state")
         #expect(try store.load() == SealMemory())
-        let memory = SealMemory(totalStamps: 1234, usedGrants: [GrantID(high: 1, low: 2): SealFixtures.t0])
+        let memory = SealMemory(totalStamps: 1234, refusedPresses: 2, usedGrants: [GrantID(high: 1, low: 2): SealFixtures.t0])
         try store.save(memory)
         #expect(try store.load() == memory)
     }

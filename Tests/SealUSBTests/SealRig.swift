@@ -25,6 +25,7 @@ final class SealRig {
     let umockdevDirectory: String
 
     init() throws {
+        signal(SIGPIPE, SIG_IGN)  // a seal that goes away must not take the test process with it
         directory = try TemporaryDirectory("seal-usb")
         process = try ChildProcess(try BuildProducts.executable("firmware-sim"), [
             "seal", "serve", "--state-dir", directory.appending("state"), "--panel", "127.0.0.1:0",

@@ -2,8 +2,9 @@ import DeviceAgent
 import Protocol
 import Testing
 
-@Suite(.serialized, .enabled(if: UMockdev.preloaded, "needs umockdev's preload: run under umockdev-wrapper (scripts/test.sh does)"))
-struct SealUSBLinkTests {
+/// The channel alone against the seal. In the one serialized suite: every test points this
+/// process's UMOCKDEV_DIR at its own seal, so no two may run at once.
+extension SealAgentUSBTests {
     @Test func device_info_and_status_over_libusb() async throws {
         let rig = try SealRig()
         let channel = try rig.channel()

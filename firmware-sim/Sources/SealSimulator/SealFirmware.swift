@@ -115,6 +115,8 @@ public struct SealFirmware {
     public mutating func press(at now: SealInstant) -> (outcome: PressOutcome, frames: [SealFrame]) {
         var frames = expire(at: now)
         guard seated, var open = session else {
+            memory.refusedPresses &+= 1
+            memoryDirty = true
             return (.refused(reason: "the seal is locked (\(lastLockCause.rawValue))"), frames)
         }
         memory.totalStamps &+= 1

@@ -159,7 +159,7 @@ public final class SealHost: @unchecked Sendable {
                 "locked": !status.isUnlocked, "total_stamps": Int(status.totalStamps),
                 "watchdog_ms": Int(status.watchdogMilliseconds), "seated": status.seated,
                 "plugged": device.isPlugged, "last_lock": firmware.lastLockCause.rawValue,
-                "pending_reports": firmware.pendingReportCount,
+                "pending_reports": firmware.pendingReportCount, "refused_presses": Int(firmware.memory.refusedPresses),
                 "usb": ["out_transfers": Int(device.counters.out_transfers), "in_transfers": Int(device.counters.in_transfers),
                         "discarded": Int(device.counters.discarded)],
             ]

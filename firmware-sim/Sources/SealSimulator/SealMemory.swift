@@ -5,10 +5,13 @@ import Protocol
 /// grant can open one session only, even across a restart.
 public struct SealMemory: Hashable, Sendable {
     public var totalStamps: UInt32
+    /// Presses refused because the seal was locked: the seal's own record of attempts.
+    public var refusedPresses: UInt32
     public var usedGrants: [GrantID: Timestamp]
 
-    public init(totalStamps: UInt32 = 0, usedGrants: [GrantID: Timestamp] = [:]) {
+    public init(totalStamps: UInt32 = 0, refusedPresses: UInt32 = 0, usedGrants: [GrantID: Timestamp] = [:]) {
         self.totalStamps = totalStamps
+        self.refusedPresses = refusedPresses
         self.usedGrants = usedGrants
     }
 

@@ -5,7 +5,7 @@ import Protocol
 /// over the old one, so a crash leaves either the old or the new counters, never half of them.
 ///
 /// ```json
-/// {"format":1,"total_stamps":12,"used_grants":{"<32 hex digits>":1763729000000}}
+/// {"format":1,"refused_presses":1,"total_stamps":12,"used_grants":{"<32 hex digits>":1763729000000}}
 /// ```
 public struct SealMemoryStore: Sendable {
     public static let fileName = "seal.json"
@@ -33,6 +33,10 @@ public struct SealMemoryStore: Sendable {
         guard let total = (root["total_stamps"] as? NSNumber).flatMap({ UInt32(exactly: $0.int64Value) }) else {
             throw SealStoreError(path: path, reason: "total_stamps must be a whole number from 0 to 4294967295")
         }
+        let refusedValue = root["refused_presses"] ?? NSNumber(value: 0)
+        guard let refused = (refusedValue as? NSNumber).flatMap({ UInt32(exactly: $0.int64Value) }) else {
+            throw SealStoreError(path: path, reason: "refused_presses must be a whole number from 0 to 4294967295")
+        }
         guard let grants = root["used_grants"] as? [String: Any] else {
             throw SealStoreError(path: path, reason: "used_grants must be an object")
         }
@@ -46,13 +50,14 @@ public struct SealMemoryStore: Sendable {
             }
             used[id] = Timestamp(millisecondsSinceEpoch: until)
         }
-        return SealMemory(totalStamps: total, usedGrants: used)
+        return SealMemory(totalStamps: total, refusedPresses: refused, usedGrants: used)
     }
 
     public func save(_ memory: SealMemory) throws(SealStoreError) {
         var grants: [String: Int64] = [:]
         for (id, until) in memory.usedGrants { grants[Hex.encode(id.bytes)] = until.millisecondsSinceEpoch }
-        let root: [String: Any] = ["format": 1, "total_stamps": Int64(memory.totalStamps), "used_grants": grants]
+        let root: [String: Any] = ["format": 1, "total_stamps": Int64(memory.totalStamps),
+                                   "refused_presses": Int64(memory.refusedPresses), "used_grants": grants]
         do {
             let data = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
             let temporary = path + ".tmp"

@@ -13,12 +13,12 @@ public final class SealUSBDevice: @unchecked Sendable {
     public let rootDirectory: String
     private let testbed: UnsafeMutablePointer<UMockdevTestbed>
     private let callback: CallbackBox
-    /// Guards `handler`: plug and unplug change it while other threads send.
-    private let handlerLock = NSLock()
-    private var handler: OpaquePointer?
-    /// Handlers of earlier plugs, detached but kept until the testbed goes: umockdev's worker
-    /// thread may still be inside one when the cable is pulled.
-    private var retired: [OpaquePointer] = []
+    /// The ioctl handler, attached once for the device's whole life: unplugging only makes it
+    /// answer ENODEV, so clients' open connections to umockdev's ioctl socket stay valid (a
+    /// detached handler would leave them writing into a closed socket).
+    private let handler: OpaquePointer
+    private let stateLock = NSLock()
+    private var plugged = true  // under `stateLock`
 
     private final class CallbackBox {
         let onOut: @Sendable ([UInt8]?) -> Void
@@ -27,52 +27,15 @@ public final class SealUSBDevice: @unchecked Sendable {
 
     public init(description: SealUSBDescription, onOut: @escaping @Sendable ([UInt8]?) -> Void) throws(SealUSBError) {
         guard let testbed = umockdev_testbed_new() else { throw SealUSBError("create the umockdev testbed", "umockdev_testbed_new returned nothing") }
-        self.testbed = testbed
         self.description = description
-        callback = CallbackBox(onOut)
+        let callback = CallbackBox(onOut)
+        self.callback = callback
         guard let root = umockdev_testbed_get_root_dir(testbed) else {
             g_object_unref(testbed)
             throw SealUSBError("create the umockdev testbed", "it has no root directory")
         }
         rootDirectory = String(cString: root)
         g_free(root)
-        do {
-            try plug(announce: false)
-        } catch {
-            g_object_unref(testbed)
-            throw error
-        }
-    }
-
-    deinit {
-        if let handler { seal_usb_device_free(handler, UnsafeMutableRawPointer(testbed)) }
-        g_object_unref(testbed)
-        for old in retired { seal_usb_device_free(old, nil) }
-    }
-
-    public var isPlugged: Bool { handlerLock.withLock { handler != nil } }
-
-    /// Bytes for the bulk IN endpoint (dropped while unplugged).
-    public func send(_ bytes: [UInt8]) {
-        guard !bytes.isEmpty else { return }
-        handlerLock.withLock {
-            guard let handler else { return }
-            bytes.withUnsafeBufferPointer { seal_usb_device_send(handler, $0.baseAddress, $0.count) }
-        }
-    }
-
-    public var counters: seal_usb_counters {
-        handlerLock.withLock {
-            guard let handler else { return seal_usb_counters() }
-            return seal_usb_device_counters(handler)
-        }
-    }
-
-    /// Attaches the ioctl handler, then adds the device and, when plugged in again, announces
-    /// it (an "add" uevent; at start-up nobody listens yet).
-    public func plug(announce: Bool = true) throws(SealUSBError) {
-        guard !isPlugged else { return }
-        let context = Unmanaged.passUnretained(callback).toOpaque()
         var message: UnsafeMutablePointer<CChar>?
         let attached = seal_usb_device_attach(
             UnsafeMutableRawPointer(testbed), description.deviceNode, SealUSBDescription.outEndpoint, SealUSBDescription.inEndpoint,
@@ -81,37 +44,66 @@ public final class SealUSBDevice: @unchecked Sendable {
                 let box = Unmanaged<CallbackBox>.fromOpaque(context).takeUnretainedValue()
                 if let bytes { box.onOut(Array(UnsafeBufferPointer(start: bytes, count: count))) } else { box.onOut(nil) }
             },
-            context, &message
+            Unmanaged.passUnretained(callback).toOpaque(), &message
         )
         guard let attached else {
             let reason = message.map { String(cString: $0) } ?? "unknown reason"
             free(message)
+            g_object_unref(testbed)
             throw SealUSBError("attach the ioctl handler to \(description.deviceNode)", reason)
         }
-        var error: UnsafeMutablePointer<GError>?
-        guard umockdev_testbed_add_from_string(testbed, description.umockdevText, &error) != 0 else {
-            let reason = error.map { String(cString: $0.pointee.message) } ?? "unknown reason"
-            g_clear_error(&error)
+        self.testbed = testbed
+        handler = attached
+        do {
+            try add()
+        } catch {
             seal_usb_device_free(attached, UnsafeMutableRawPointer(testbed))
-            throw SealUSBError("add the seal to the umockdev testbed", reason)
+            g_object_unref(testbed)
+            throw error
         }
-        handlerLock.withLock { handler = attached }
-        if announce { umockdev_testbed_uevent(testbed, description.sysfsPath, "add") }
+    }
+
+    deinit {
+        seal_usb_device_free(handler, UnsafeMutableRawPointer(testbed))
+        g_object_unref(testbed)
+    }
+
+    public var isPlugged: Bool { stateLock.withLock { plugged } }
+
+    /// Bytes for the bulk IN endpoint (dropped while unplugged).
+    public func send(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBufferPointer { seal_usb_device_send(handler, $0.baseAddress, $0.count) }
+    }
+
+    public var counters: seal_usb_counters { seal_usb_device_counters(handler) }
+
+    /// Back on the bus: the device is added again and announced (an "add" uevent).
+    public func plug() throws(SealUSBError) {
+        guard !isPlugged else { return }
+        try add()
+        seal_usb_device_set_present(handler, 1)
+        stateLock.withLock { plugged = true }
+        umockdev_testbed_uevent(testbed, description.sysfsPath, "add")
     }
 
     /// The cable pulled: every ioctl on open handles fails with ENODEV from now on, a
     /// "remove" uevent goes out, and the device leaves sysfs and /dev.
     public func unplug() {
-        let taken: OpaquePointer? = handlerLock.withLock {
-            defer { handler = nil }
-            return handler
-        }
-        guard let current = taken else { return }
-        seal_usb_device_set_present(current, 0)
+        guard isPlugged else { return }
+        stateLock.withLock { plugged = false }
+        seal_usb_device_set_present(handler, 0)
         umockdev_testbed_uevent(testbed, description.sysfsPath, "remove")
         umockdev_testbed_remove_device(testbed, description.sysfsPath)
-        umockdev_testbed_detach_ioctl(testbed, description.deviceNode, nil)
-        retired.append(current)
+    }
+
+    private func add() throws(SealUSBError) {
+        var error: UnsafeMutablePointer<GError>?
+        guard umockdev_testbed_add_from_string(testbed, description.umockdevText, &error) != 0 else {
+            let reason = error.map { String(cString: $0.pointee.message) } ?? "unknown reason"
+            g_clear_error(&error)
+            throw SealUSBError("add the seal to the umockdev testbed", reason)
+        }
     }
 }
 
