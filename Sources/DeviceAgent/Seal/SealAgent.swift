@@ -113,9 +113,24 @@ public actor SealAgent {
                     continue
                 }
             }
-            await pollOnce()
+            if session.isOpen {
+                await pollOnce()
+            } else {
+                // Locked: no reads in flight, so a tap's commands never queue behind one; a
+                // status request now and then notices a seal that was unplugged.
+                try? await Task.sleep(for: .milliseconds(Int64(settings.pollMilliseconds)))
+                if ContinuousClock.now - lastProbe > .milliseconds(500) { await probe() }
+            }
             _ = await feed(.tick)
         }
+    }
+
+    private var lastProbe = ContinuousClock.now
+
+    private func probe() async {
+        lastProbe = .now
+        guard let channel, !session.isOpen else { return }
+        do { _ = try await channel.request(.statusRequest, timeoutMilliseconds: 1000) } catch { await lost(error) }
     }
 
     private func pollOnce() async {
