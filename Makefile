@@ -24,7 +24,9 @@ bench: deps
 	$(SWIFT) build -c release --product imprimatur-server
 	$(SWIFT) build -c release --product imprimatur-agent
 	$(SWIFT) build -c release --product imprimatur-bench
+	$(SWIFT) build -c release --product firmware-sim
 	$$($(SWIFT) build -c release --show-bin-path)/imprimatur-bench
+	umockdev-wrapper $$($(SWIFT) build -c release --show-bin-path)/imprimatur-bench seal
 
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)

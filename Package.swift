@@ -55,6 +55,11 @@ let package = Package(
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
         .systemLibrary(
+            name: "CUMockdev",
+            pkgConfig: "umockdev-1.0",
+            providers: [.apt(["libumockdev-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -125,10 +130,22 @@ let package = Package(
             path: "firmware-sim/Sources/CopierSimulator",
             swiftSettings: strict
         ),
+        // The simulated seal: its firmware (pure), its memory, and the umockdev USB device.
+        .target(
+            name: "CSealUSB",
+            dependencies: ["CUMockdev"],
+            path: "firmware-sim/Sources/CSealUSB"
+        ),
+        .target(
+            name: "SealSimulator",
+            dependencies: ["Protocol", "LineIO", "CSealUSB", "CUMockdev"],
+            path: "firmware-sim/Sources/SealSimulator",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "FirmwareSim",
             dependencies: [
-                "Protocol", "ModbusIO", "Imaging", "LineIO", "CopierSimulator",
+                "Protocol", "ModbusIO", "Imaging", "LineIO", "CopierSimulator", "SealSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "firmware-sim/Sources/FirmwareSim",
@@ -164,6 +181,18 @@ let package = Package(
         .testTarget(
             name: "CopierSimulatorTests",
             dependencies: ["CopierSimulator", "TestSupport", "ModbusIO", "LineIO"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SealSimulatorTests",
+            dependencies: ["SealSimulator", "Protocol", "TestSupport", "LineIO", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // Tests that talk to the simulated seal over libusb: run under umockdev-wrapper by
+        // scripts/test.sh (skipped otherwise).
+        .testTarget(
+            name: "SealUSBTests",
+            dependencies: ["DeviceAgent", "Protocol", "TestSupport", "LineIO"],
             swiftSettings: strict
         ),
         .testTarget(

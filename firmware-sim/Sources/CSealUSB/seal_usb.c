@@ -1,0 +1,282 @@
+// usbdevfs for the simulated seal, over umockdev's ioctl handler API. See seal_usb.h.
+// The handler runs on umockdev's worker thread; `lock` guards everything below it in the struct.
+#include "seal_usb.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/usbdevice_fs.h>
+#include <umockdev.h>
+
+typedef struct {
+    UMockdevIoctlData *urb;     // the client's struct usbdevfs_urb, resolved at submit
+    UMockdevIoctlData *buffer;  // its data buffer, a child of `urb`
+} flying_urb;
+
+struct seal_usb_device {
+    UMockdevIoctlBase *handler;
+    char *devnode;
+    uint8_t out_endpoint;
+    uint8_t in_endpoint;
+    seal_usb_out_callback callback;
+    void *context;
+
+    pthread_mutex_t lock;
+    int present;
+    GQueue pending_in;   // flying_urb *: IN URBs waiting for bytes
+    GQueue done;         // flying_urb *: finished URBs waiting to be reaped
+    GByteArray *in_bytes;
+    seal_usb_counters counters;
+};
+
+static void flying_urb_free(flying_urb *f) {
+    if (f == NULL) return;
+    umockdev_ioctl_data_unref(f->urb);
+    umockdev_ioctl_data_unref(f->buffer);
+    free(f);
+}
+
+static void drop_queue(GQueue *queue) {
+    flying_urb *f;
+    while ((f = g_queue_pop_head(queue)) != NULL) flying_urb_free(f);
+}
+
+// Hands queued IN bytes to pending IN URBs, oldest first. Lock held.
+static void fill_pending_in(seal_usb_device *device) {
+    while (device->in_bytes->len > 0 && !g_queue_is_empty(&device->pending_in)) {
+        flying_urb *f = g_queue_pop_head(&device->pending_in);
+        struct usbdevfs_urb *urb = (struct usbdevfs_urb *)f->urb->data;
+        size_t n = device->in_bytes->len;
+        if ((size_t)urb->buffer_length < n) n = (size_t)urb->buffer_length;
+        memcpy(f->buffer->data, device->in_bytes->data, n);
+        g_byte_array_remove_range(device->in_bytes, 0, (guint)n);
+        urb->actual_length = (int)n;
+        urb->status = 0;
+        device->counters.in_transfers += 1;
+        g_queue_push_tail(&device->done, f);
+    }
+}
+
+static gint same_client_address(gconstpointer element, gconstpointer address) {
+    const flying_urb *f = element;
+    return f->urb->client_addr == (gulong)address ? 0 : 1;
+}
+
+static gboolean submit_urb(seal_usb_device *device, UMockdevIoctlClient *client, UMockdevIoctlData *arg) {
+    UMockdevIoctlData *urb_data = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), NULL);
+    if (urb_data == NULL) {
+        umockdev_ioctl_client_complete(client, -1, EFAULT);
+        return TRUE;
+    }
+    struct usbdevfs_urb *urb = (struct usbdevfs_urb *)urb_data->data;
+    if (urb->type != USBDEVFS_URB_TYPE_BULK || urb->buffer_length < 0 ||
+        (urb->endpoint != device->out_endpoint && urb->endpoint != device->in_endpoint)) {
+        umockdev_ioctl_data_unref(urb_data);
+        umockdev_ioctl_client_complete(client, -1, EINVAL);
+        return TRUE;
+    }
+    UMockdevIoctlData *buffer = umockdev_ioctl_data_resolve(urb_data, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer),
+                                                            (gsize)urb->buffer_length, NULL);
+    if (buffer == NULL) {
+        umockdev_ioctl_data_unref(urb_data);
+        umockdev_ioctl_client_complete(client, -1, EFAULT);
+        return TRUE;
+    }
+    flying_urb *f = calloc(1, sizeof *f);
+    f->urb = urb_data;
+    f->buffer = buffer;
+
+    uint8_t *out_copy = NULL;
+    size_t out_count = 0;
+    pthread_mutex_lock(&device->lock);
+    if (urb->endpoint == device->out_endpoint) {
+        out_count = (size_t)urb->buffer_length;
+        out_copy = g_memdup2(buffer->data, out_count);
+        urb->actual_length = urb->buffer_length;
+        urb->status = 0;
+        device->counters.out_transfers += 1;
+        g_queue_push_tail(&device->done, f);
+    } else {
+        g_queue_push_tail(&device->pending_in, f);
+        fill_pending_in(device);
+    }
+    pthread_mutex_unlock(&device->lock);
+
+    umockdev_ioctl_client_complete(client, 0, 0);
+    if (out_copy != NULL) {
+        device->callback(device->context, out_copy, out_count);
+        g_free(out_copy);
+    }
+    return TRUE;
+}
+
+static gboolean reap_urb(seal_usb_device *device, UMockdevIoctlClient *client, UMockdevIoctlData *arg) {
+    pthread_mutex_lock(&device->lock);
+    flying_urb *f = g_queue_pop_head(&device->done);
+    pthread_mutex_unlock(&device->lock);
+    if (f == NULL) {
+        umockdev_ioctl_client_complete(client, -1, EAGAIN);
+        return TRUE;
+    }
+    UMockdevIoctlData *slot = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), NULL);
+    if (slot == NULL) {
+        flying_urb_free(f);
+        umockdev_ioctl_client_complete(client, -1, EFAULT);
+        return TRUE;
+    }
+    umockdev_ioctl_data_set_ptr(slot, 0, f->urb);
+    umockdev_ioctl_client_complete(client, 0, 0);
+    umockdev_ioctl_data_unref(slot);
+    flying_urb_free(f);
+    return TRUE;
+}
+
+// libusb's timeout path: the URB is finished with -ENOENT and reaped like any other.
+static gboolean discard_urb(seal_usb_device *device, UMockdevIoctlClient *client, UMockdevIoctlData *arg) {
+    void *address = *(void **)arg->data;
+    pthread_mutex_lock(&device->lock);
+    GList *link = g_queue_find_custom(&device->pending_in, address, same_client_address);
+    if (link != NULL) {
+        flying_urb *f = link->data;
+        g_queue_delete_link(&device->pending_in, link);
+        struct usbdevfs_urb *urb = (struct usbdevfs_urb *)f->urb->data;
+        urb->status = -ENOENT;
+        urb->actual_length = 0;
+        device->counters.discarded += 1;
+        g_queue_push_tail(&device->done, f);
+    }
+    pthread_mutex_unlock(&device->lock);
+    umockdev_ioctl_client_complete(client, link != NULL ? 0 : -1, link != NULL ? 0 : EINVAL);
+    return TRUE;
+}
+
+static gboolean handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer user_data) {
+    (void)handler;
+    seal_usb_device *device = user_data;
+    gulong request = umockdev_ioctl_client_get_request(client);
+    UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+
+    pthread_mutex_lock(&device->lock);
+    int present = device->present;
+    pthread_mutex_unlock(&device->lock);
+    if (!present) {
+        umockdev_ioctl_client_complete(client, -1, ENODEV);
+        return TRUE;
+    }
+
+    switch (request) {
+    case USBDEVFS_GET_CAPABILITIES: {
+        UMockdevIoctlData *caps = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
+        if (caps == NULL) {
+            umockdev_ioctl_client_complete(client, -1, EFAULT);
+            return TRUE;
+        }
+        *(guint32 *)caps->data = USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
+                                 USBDEVFS_CAP_REAP_AFTER_DISCONNECT | USBDEVFS_CAP_ZERO_PACKET;
+        umockdev_ioctl_client_complete(client, 0, 0);
+        umockdev_ioctl_data_unref(caps);
+        return TRUE;
+    }
+    case USBDEVFS_RESET:
+        // A USB reset always locks the seal (docs/seal-usb.md): tell the firmware.
+        pthread_mutex_lock(&device->lock);
+        drop_queue(&device->pending_in);
+        g_byte_array_set_size(device->in_bytes, 0);
+        pthread_mutex_unlock(&device->lock);
+        umockdev_ioctl_client_complete(client, 0, 0);
+        device->callback(device->context, NULL, 0);
+        return TRUE;
+    case USBDEVFS_CLAIMINTERFACE:
+    case USBDEVFS_RELEASEINTERFACE:
+    case USBDEVFS_SETINTERFACE:
+    case USBDEVFS_SETCONFIGURATION:
+    case USBDEVFS_CLEAR_HALT:
+    case USBDEVFS_RESETEP:
+        umockdev_ioctl_client_complete(client, 0, 0);
+        return TRUE;
+    case USBDEVFS_GETDRIVER:
+        umockdev_ioctl_client_complete(client, -1, ENODATA);
+        return TRUE;
+    case USBDEVFS_SUBMITURB:
+        return submit_urb(device, client, arg);
+    case USBDEVFS_REAPURB:
+    case USBDEVFS_REAPURBNDELAY:
+        return reap_urb(device, client, arg);
+    case USBDEVFS_DISCARDURB:
+        return discard_urb(device, client, arg);
+    default:
+        umockdev_ioctl_client_complete(client, -1, ENOTTY);
+        return TRUE;
+    }
+}
+
+seal_usb_device *seal_usb_device_attach(void *testbed, const char *devnode, uint8_t out_endpoint,
+                                        uint8_t in_endpoint, seal_usb_out_callback callback,
+                                        void *context, char **error) {
+    seal_usb_device *device = calloc(1, sizeof *device);
+    device->devnode = strdup(devnode);
+    device->out_endpoint = out_endpoint;
+    device->in_endpoint = in_endpoint;
+    device->callback = callback;
+    device->context = context;
+    device->present = 1;
+    pthread_mutex_init(&device->lock, NULL);
+    g_queue_init(&device->pending_in);
+    g_queue_init(&device->done);
+    device->in_bytes = g_byte_array_new();
+    device->handler = umockdev_ioctl_base_new();
+    g_signal_connect_after(device->handler, "handle-ioctl", G_CALLBACK(handle_ioctl), device);
+
+    GError *gerror = NULL;
+    if (!umockdev_testbed_attach_ioctl((UMockdevTestbed *)testbed, devnode, device->handler, &gerror)) {
+        if (error != NULL) *error = strdup(gerror != NULL ? gerror->message : "umockdev refused to attach the handler");
+        g_clear_error(&gerror);
+        g_object_unref(device->handler);
+        device->handler = NULL;
+        seal_usb_device_free(device, NULL);
+        return NULL;
+    }
+    return device;
+}
+
+void seal_usb_device_send(seal_usb_device *device, const uint8_t *bytes, size_t count) {
+    pthread_mutex_lock(&device->lock);
+    if (device->present) {
+        g_byte_array_append(device->in_bytes, bytes, (guint)count);
+        fill_pending_in(device);
+    }
+    pthread_mutex_unlock(&device->lock);
+}
+
+void seal_usb_device_set_present(seal_usb_device *device, int present) {
+    pthread_mutex_lock(&device->lock);
+    device->present = present;
+    drop_queue(&device->pending_in);
+    drop_queue(&device->done);
+    g_byte_array_set_size(device->in_bytes, 0);
+    pthread_mutex_unlock(&device->lock);
+}
+
+seal_usb_counters seal_usb_device_counters(seal_usb_device *device) {
+    pthread_mutex_lock(&device->lock);
+    seal_usb_counters counters = device->counters;
+    pthread_mutex_unlock(&device->lock);
+    return counters;
+}
+
+void seal_usb_device_free(seal_usb_device *device, void *testbed) {
+    if (device == NULL) return;
+    if (device->handler != NULL) {
+        if (testbed != NULL) umockdev_testbed_detach_ioctl((UMockdevTestbed *)testbed, device->devnode, NULL);
+        g_signal_handlers_disconnect_by_data(device->handler, device);
+        g_object_unref(device->handler);
+    }
+    drop_queue(&device->pending_in);
+    drop_queue(&device->done);
+    g_byte_array_free(device->in_bytes, TRUE);
+    pthread_mutex_destroy(&device->lock);
+    free(device->devnode);
+    free(device);
+}
