@@ -8,18 +8,34 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 targets=(uplink-frame seal-frame grant)
 scratch=.build-fuzz
-flags=(-c release --scratch-path "$scratch" --sanitize=fuzzer --sanitize=address -Xswiftc -parse-as-library)
+# One combined -sanitize=fuzzer,address for the Swift code, not SwiftPM's `--sanitize=fuzzer
+# --sanitize=address`: SwiftPM passes those as two flags in an order that changes from one run to the
+# next, and swiftc keeps only the last -sanitize= it sees, so a build came out either without
+# coverage (the fuzzer explores nothing) or without AddressSanitizer, and a changed order rebuilt
+# everything. `--sanitize=fuzzer` stays for SwiftPM's link step (it then links no `_main` shim).
+flags=(-c release --scratch-path "$scratch" --sanitize=fuzzer
+       -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 
 build() { swift build "${flags[@]}" --product "fuzz-$1"; }
 
-# Coverage the seeds reach: a fuzzer whose decoder was built without coverage instrumentation
-# would run "green" while exploring nothing, so that is checked, not assumed.
-# (libFuzzer writes what it finds into its first corpus folder: never the committed seeds.)
+# A fuzzer whose decoder was built without coverage instrumentation would run "green" while
+# exploring nothing, and one without AddressSanitizer would miss memory errors: both are checked,
+# not assumed. (libFuzzer writes what it finds into its first corpus folder: never the seeds.)
 coverage() {
-    local scratch_corpus
+    local scratch_corpus output
     scratch_corpus=$(mktemp -d)
-    "$bin/fuzz-$1" -runs=0 "$scratch_corpus" "Fuzz/corpus/$1" 2>&1 | grep -Eo 'INITED cov: [0-9]+' | grep -Eo '[0-9]+$' || echo 0
+    output=$("$bin/fuzz-$1" -runs=0 "$scratch_corpus" "Fuzz/corpus/$1" 2>&1) || true
     rm -rf "$scratch_corpus"
+    if ! grep -Eo 'INITED cov: [0-9]+' <<<"$output" | grep -Eo '[0-9]+$'; then
+        echo "fuzz-$1: no coverage line from a seeds-only run; it printed:" >&2
+        tail -20 <<<"$output" >&2
+        echo 0
+    fi
+}
+has_asan() {
+    local count
+    count=$(nm "$bin/fuzz-$1" | grep -c ' T __asan_report_load4$' || true)
+    (( count > 0 ))
 }
 
 for target in "${targets[@]}"; do build "$target"; done
@@ -28,15 +44,14 @@ bin=$(swift build "${flags[@]}" --show-bin-path)
 mkdir -p fuzz-artifacts
 status=0
 for target in "${targets[@]}"; do
-    # Seen here: in a fresh scratch folder the first product SwiftPM builds can come out with
-    # only the harness instrumented; building it again after the others fixes that.
-    if (( $(coverage "$target") < 100 )); then
-        echo "fuzz-$target: its seeds reach little coverage; building it again"
-        build "$target"
-    fi
     cov=$(coverage "$target")
     if (( cov < 100 )); then
         echo "fuzz-$target FAILED: its seeds reach only $cov coverage points; the decoder is not instrumented" >&2
+        status=1
+        continue
+    fi
+    if ! has_asan "$target"; then
+        echo "fuzz-$target FAILED: built without AddressSanitizer" >&2
         status=1
         continue
     fi
