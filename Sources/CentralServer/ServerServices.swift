@@ -11,12 +11,13 @@ public struct ServerServices: Sendable {
     public let grants: GrantService
     public let admin: AdminService
     public let enrollment: EnrollmentService
+    public let payments: PaymentWebhookService
     public let logger: Logger
 
     public init(
         store: any ServerStore, keyRing: ServerKeyRing, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
         pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, metrics: ServerMetrics = ServerMetrics(),
-        logger: Logger = Logger(label: "imprimatur.server")
+        webhookSecret: [UInt8]? = nil, logger: Logger = Logger(label: "imprimatur.server")
     ) {
         self.store = store
         self.keyRing = keyRing
@@ -26,6 +27,9 @@ public struct ServerServices: Sendable {
         grants = GrantService(store: store, keyRing: keyRing, policy: policy, metrics: metrics, logger: logger)
         admin = AdminService(store: store, clock: clock, pinHashCost: pinHashCost, passwordHashCost: passwordHashCost)
         enrollment = EnrollmentService(store: store, grants: grants, clock: clock)
+        payments = PaymentWebhookService(
+            webhook: webhookSecret.map { PaymentWebhook(secret: $0) }, store: store, admin: admin, clock: clock, logger: logger
+        )
     }
 
     /// Opens the data folder: the SQLite store (`server.sqlite`) and the signing keys (`keys/`,
@@ -36,10 +40,11 @@ public struct ServerServices: Sendable {
     ) throws -> ServerServices {
         try DataDirectory.create(dataDirectory)
         let keyRing = try ServerKeyRing(directory: KeyDirectory(dataDirectory: dataDirectory), now: clock.now())
+        let secret = try PaymentWebhookSecret.load(dataDirectory: dataDirectory)
         let store = try SQLiteServerStore(dataDirectory: dataDirectory)
         return ServerServices(
             store: store, keyRing: keyRing, clock: clock, policy: policy,
-            pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, logger: logger
+            pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, webhookSecret: secret, logger: logger
         )
     }
 }
