@@ -36,6 +36,10 @@ if [[ ! -f "$data/server.sqlite" ]]; then
     done
     server quota set --user alice --limit 200 --unit pages --adjustment 20 >/dev/null
     server quota set --user bob --limit 1000 --unit money --currency EUR >/dev/null
+    # Money (docs/quotas.md): Alice's overdraft raised for this month, Bob pays 2.50 EUR.
+    server quota adjust --user alice --amount 10 --note "demo: exam week" >/dev/null
+    server quota pay --user bob --amount 250 --note "demo: cash at reception" >/dev/null
+    server payments webhook-secret > /dev/null
     server token create --user ada --name demo > "$state/admin-token"
     chmod 600 "$state/admin-token"
 fi
@@ -96,14 +100,25 @@ Demo accounts (card / PIN / web password):
   ada     administrator   9000 / 2468 / ada-demo-pw    API token in $state/admin-token
   arthur  approver        9001 / 1357 / arthur-demo-pw
   aude    auditor            -  /   -  / aude-demo-pw
-  alice   employee        0042 / 1234 / alice-demo-pw  (200 pages a month + 20 overdraft)
-  bob     employee        0043 /   -  / bob-demo-pw    (10.00 EUR a month)
+  alice   employee        0042 / 1234 / alice-demo-pw  (200 pages a month + 20 overdraft, +10 this month)
+  bob     employee        0043 /   -  / bob-demo-pw    (10.00 EUR a month, paid 2.50)
 
 Try, in another terminal:
   $bin/imprimatur-agent tap --card 0042 --pin 1234 --config $state/agent.toml
   $bin/firmware-sim copier job --panel 127.0.0.1:$panel --copies 2 --pages 3 --colour
   $bin/imprimatur-agent logout --config $state/agent.toml
   curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/jobs
+
+Quotas and payments (docs/quotas.md):
+  $bin/imprimatur-server quota show --user alice --data $data
+  $bin/imprimatur-server quota pay --user alice --amount 100 --currency EUR --data $data   # 20 pages; the agent hears within 2 s
+  curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/users/bob/ledger
+  # the payment provider's webhook, signed with $data/payment-webhook.secret:
+  body='{"idempotency_key":"demo-1","user":"bob","amount":500,"currency":"EUR"}'; ts=\$(date +%s)
+  sig=\$(printf '%s.%s' "\$ts" "\$body" | openssl dgst -sha256 -mac HMAC -macopt hexkey:\$(cat $data/payment-webhook.secret) -r | cut -d' ' -f1)
+  curl -s -H "Imprimatur-Timestamp: \$ts" -H "Imprimatur-Signature: v1=\$sig" -d "\$body" http://127.0.0.1:$port/api/v1/payments/webhook
+
+Bills that can be checked (verify-bill) are not built yet (issue 5, SPEC C).
 
 Press Ctrl-C to stop everything.
 TEXT
