@@ -12,6 +12,7 @@ public struct ServerServices: Sendable {
     public let admin: AdminService
     public let enrollment: EnrollmentService
     public let payments: PaymentWebhookService
+    public let bills: BillService
     public let logger: Logger
 
     public init(
@@ -27,6 +28,7 @@ public struct ServerServices: Sendable {
         grants = GrantService(store: store, keyRing: keyRing, policy: policy, metrics: metrics, logger: logger)
         admin = AdminService(store: store, clock: clock, pinHashCost: pinHashCost, passwordHashCost: passwordHashCost)
         enrollment = EnrollmentService(store: store, grants: grants, clock: clock)
+        bills = BillService(store: store, clock: clock)
         payments = PaymentWebhookService(
             webhook: webhookSecret.map { PaymentWebhook(secret: $0) }, store: store, admin: admin, clock: clock, logger: logger
         )

@@ -493,6 +493,65 @@ paths:
         "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/bills:
+    get:
+      summary: Issued bills without their lines, newest first (administrator, auditor)
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - { name: account, in: query, schema: { type: string }, description: "user:<id> or department:<name>" }
+      responses:
+        "200":
+          description: Bills
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { type: object } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+    post:
+      summary: Issue a bill for an account and period (administrator; docs/bills.md). Bills are never changed; a correction names the bill it corrects.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [account, start]
+              properties:
+                account: { type: string, description: "user:<id> or department:<name>" }
+                start: { type: string, description: "YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or milliseconds; inclusive" }
+                end: { type: string, description: "exclusive; default: one month after start" }
+                corrects: { type: string, description: the id of the bill this one corrects }
+                currency: { type: string, description: "ISO 4217; default: the first priced currency" }
+      responses:
+        "201":
+          description: The bill (format imprimatur-bill-v1, docs/bills.md)
+          content:
+            application/json:
+              schema: { type: object }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { description: A device has not yet sent a checkpoint covering a job of the bill }
+  /api/v1/bills/{id}:
+    get:
+      summary: One bill, exactly as issued (administrator, auditor)
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: The bill
+          content:
+            application/json:
+              schema: { type: object }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/audit:
     get:
       summary: Audit log entries, oldest first (administrator, auditor); there is no route that edits or deletes them

@@ -43,6 +43,10 @@ public enum ServerRoutes {
         api.get("/prices", use: handlers.listPrices)
         api.post("/prices", use: handlers.setPrice)
 
+        api.get("/bills", use: handlers.listBills)
+        api.post("/bills", use: handlers.issueBill)
+        api.get("/bills/:id", use: handlers.getBill)
+
         api.get("/audit", use: handlers.listAudit)
         api.get("/audit/verify", use: handlers.verifyAudit)
         return router

@@ -18,8 +18,38 @@ enum SQLiteMigrations {
         migrator.registerMigration("v3-ledger") { db in
             try db.execute(sql: v3Ledger)
         }
+        migrator.registerMigration("v4-bills") { db in
+            try db.execute(sql: v4Bills)
+        }
         return migrator
     }
+
+    /// Issued bills (docs/bills.md): each stored with the exact JSON served, never changed or
+    /// removed; a correction is a new bill naming the one it corrects. Jobs are found by the
+    /// time they ended, per user.
+    private static let v4Bills = """
+    CREATE TABLE bills (
+        id TEXT PRIMARY KEY NOT NULL,
+        account TEXT NOT NULL,
+        corrects TEXT REFERENCES bills(id),
+        period_start INTEGER NOT NULL,
+        period_end INTEGER NOT NULL,
+        issued_at INTEGER NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT,
+        usage_hash TEXT NOT NULL,
+        lines INTEGER NOT NULL,
+        issued_by TEXT NOT NULL,
+        json TEXT NOT NULL,
+        CHECK (period_start < period_end)
+    ) STRICT;
+    CREATE INDEX bills_by_account ON bills(account, period_start);
+    CREATE TRIGGER bills_are_immutable_update BEFORE UPDATE ON bills
+        BEGIN SELECT RAISE(ABORT, 'bills are immutable; issue a correction'); END;
+    CREATE TRIGGER bills_are_immutable_delete BEFORE DELETE ON bills
+        BEGIN SELECT RAISE(ABORT, 'bills are immutable; issue a correction'); END;
+    CREATE INDEX jobs_by_user_end ON jobs(user_id, ended);
+    """
 
     /// Limits become ledger entries too (docs/quotas.md): the ledger is rebuilt with the kinds
     /// `limit` and `overdraft` (SQLite cannot change a CHECK in place; DROP TABLE fires no

@@ -81,6 +81,19 @@ public protocol ServerStore: DeviceLogStore {
     /// transaction; returns the recorded answer when the key was already there.
     func recordPaymentWebhook(key: String, bodyHash: Hash32, entry: LedgerEntry?, status: Int, answer: String, at: Timestamp) async throws -> WebhookAnswer
     func jobs(limit: Int) async throws -> [JobRecord]
+
+    // Bills (docs/bills.md)
+    /// The jobs of `users` that ended in `[start, end)`, each with its device event's bytes.
+    func billJobs(users: [UserID], start: Timestamp, end: Timestamp) async throws -> [BillSourceJob]
+    /// The Merkle leaf hashes of `device`'s events 1...`treeSize` (fewer if fewer are stored).
+    func eventLeafHashes(device: DeviceID, upTo treeSize: UInt64) async throws -> [Hash32]
+    /// Every stored checkpoint of `device`, smallest first.
+    func checkpoints(device: DeviceID) async throws -> [SignedCheckpoint]
+    /// Stores an issued bill with its JSON and audit entry; never updated afterwards.
+    func storeBill(_ bill: Bill, json: String, issuedBy: String, audit: AuditRecord) async throws
+    func nextBillNumber() async throws -> Int
+    func bills(account: String?, limit: Int) async throws -> [BillSummary]
+    func billJSON(id: String) async throws -> String?
     func charges(limit: Int) async throws -> [ChargeRecord]
 
     // MARK: Grants and PIN failures
