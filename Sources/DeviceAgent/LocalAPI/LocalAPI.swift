@@ -90,17 +90,27 @@ public enum LocalAPI {
             return Response(ok: true, message: await agent.logout())
         case "status":
             return Response(ok: true, status: await agent.status())
+        case "usage", "device-keys":
+            return storeAnswer(request, store: agent.store)
+        default:
+            return .failure("unknown op \"\(request.op)\" (expected tap, logout, status, usage or device-keys)")
+        }
+    }
+
+    /// The requests the store answers alone (bill checks, docs/bills.md).
+    public static func storeAnswer(_ request: Request, store: AgentStore) -> Response {
+        switch request.op {
         case "usage":
-            return usage(request, store: agent.store)
+            return usage(request, store: store)
         case "device-keys":
             do {
-                let keys = try agent.store.devicePublicKeys()
-                return Response(ok: true, device: agent.store.deviceID.value, deviceKeys: keys.map { Hex.encode($0.bytes) })
+                let keys = try store.devicePublicKeys()
+                return Response(ok: true, device: store.deviceID.value, deviceKeys: keys.map { Hex.encode($0.bytes) })
             } catch {
                 return .failure(error.description)
             }
         default:
-            return .failure("unknown op \"\(request.op)\" (expected tap, logout, status, usage or device-keys)")
+            return .failure("unknown op \"\(request.op)\"")
         }
     }
 
