@@ -136,3 +136,30 @@ struct BillServiceTests {
         }
     }
 }
+
+@Suite("Bills: HTTP API")
+struct BillAPITests {
+    @Test func issueListAndFetchOverHTTP() async throws {
+        var setup = try await BillServiceTests.Setup()
+        try await setup.send(1...20)
+        let admin = try await setup.server.token(for: "ada", roles: ["administrator"])
+        let auditor = try await setup.server.token(for: "aud", roles: ["auditor"])
+        let start = String(Fixture.now.millisecondsSinceEpoch)
+        try await setup.server.http { client in
+            #expect(try await client.call(.post, "/api/v1/bills", token: auditor, json: #"{"account":"user:alice","start":"\#(start)"}"#).status == .forbidden)
+            let bad = try await client.call(.post, "/api/v1/bills", token: admin, json: #"{"account":"user:alice","start":"last week"}"#)
+            #expect(bad.status == .badRequest && bad.text.contains("start"))
+            let created = try await client.call(.post, "/api/v1/bills", token: admin, json: #"{"account":"user:alice","start":"\#(start)"}"#)
+            #expect(created.status == .created)
+            let bill = try Bill.decode(Data(created.text.utf8))
+            #expect(bill.lines.count == 5 && bill.periodEnd > bill.periodStart)
+            let fetched = try await client.call(.get, "/api/v1/bills/\(bill.id)", token: auditor)
+            #expect(fetched.status == .ok && fetched.text == created.text)
+            #expect(try await client.call(.get, "/api/v1/bills/bill-424242", token: auditor).status == .notFound)
+            let list = try await client.call(.get, "/api/v1/bills?account=user:alice", token: auditor)
+            #expect(list.status == .ok && list.text.contains(bill.id))
+            let unknown = try await client.call(.post, "/api/v1/bills", token: admin, json: #"{"account":"user:nobody","start":"\#(start)"}"#)
+            #expect(unknown.status == .notFound)
+        }
+    }
+}
