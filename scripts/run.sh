@@ -118,7 +118,11 @@ Quotas and payments (docs/quotas.md):
   sig=\$(printf '%s.%s' "\$ts" "\$body" | openssl dgst -sha256 -mac HMAC -macopt hexkey:\$(cat $data/payment-webhook.secret) -r | cut -d' ' -f1)
   curl -s -H "Imprimatur-Timestamp: \$ts" -H "Imprimatur-Signature: v1=\$sig" -d "\$body" http://127.0.0.1:$port/api/v1/payments/webhook
 
-Bills that can be checked (verify-bill) are not built yet (issue 5, SPEC C).
+Bills that can be checked (docs/bills.md), after a job above and the agent's next checkpoint (within a minute):
+  $bin/imprimatur-server bill issue --account user:alice --from \$(date -u +%Y-%m) --out $state/bill.json --data $data
+  $bin/imprimatur-agent verify-bill $state/bill.json --config $state/agent.toml            # MATCH, MISMATCH or ALTERED
+  $bin/imprimatur-agent verify-bill $state/bill.json --line 1 --config $state/agent.toml   # one line, by its inclusion proof
+  curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/bills
 
 Press Ctrl-C to stop everything.
 TEXT

@@ -1,6 +1,6 @@
 /// `make bench`: prints the figures each issue asks for. Benchmarks print; they never assert
 /// a speed (a test that times itself is flaky and proves nothing on another machine).
-/// `imprimatur-bench protocol agent-store agent server` runs only the sections named.
+/// `imprimatur-bench protocol agent-store agent server bills` runs only the sections named.
 @main
 struct ImprimaturBench {
     static func main() async throws {
@@ -11,5 +11,6 @@ struct ImprimaturBench {
         if wanted("agent-store") { try AgentStoreBenchmarks.run() }
         if wanted("agent") { try await AgentBenchmarks.run() }
         if wanted("server") { try await ServerBenchmarks.run() }
+        if wanted("bills") { try BillBenchmarks.run() }
     }
 }
