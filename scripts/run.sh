@@ -72,6 +72,7 @@ for _ in $(seq 1 100); do [[ -s "$state/copier.out" ]] && break; sleep 0.1; done
 cat > "$state/agent.toml" <<TOML
 [server]
 url = "http://127.0.0.1:$port"
+checkpoint_seconds = 5
 [device]
 id = "copier-1"
 location = "Demo office, 1st floor"
@@ -118,7 +119,7 @@ Quotas and payments (docs/quotas.md):
   sig=\$(printf '%s.%s' "\$ts" "\$body" | openssl dgst -sha256 -mac HMAC -macopt hexkey:\$(cat $data/payment-webhook.secret) -r | cut -d' ' -f1)
   curl -s -H "Imprimatur-Timestamp: \$ts" -H "Imprimatur-Signature: v1=\$sig" -d "\$body" http://127.0.0.1:$port/api/v1/payments/webhook
 
-Bills that can be checked (docs/bills.md), after a job above and the agent's next checkpoint (within a minute):
+Bills that can be checked (docs/bills.md), after a job above and the agent's next checkpoint (every 5 s here):
   $bin/imprimatur-server bill issue --account user:alice --from \$(date -u +%Y-%m) --out $state/bill.json --data $data
   $bin/imprimatur-agent verify-bill $state/bill.json --config $state/agent.toml            # MATCH, MISMATCH or ALTERED
   $bin/imprimatur-agent verify-bill $state/bill.json --line 1 --config $state/agent.toml   # one line, by its inclusion proof
