@@ -36,6 +36,10 @@ if [[ ! -f "$data/server.sqlite" ]]; then
     done
     server quota set --user alice --limit 200 --unit pages --adjustment 20 >/dev/null
     server quota set --user bob --limit 1000 --unit money --currency EUR >/dev/null
+    # Money (docs/quotas.md): Alice's overdraft raised for this month, Bob pays 2.50 EUR.
+    server quota adjust --user alice --amount 10 --note "demo: exam week" >/dev/null
+    server quota pay --user bob --amount 250 --note "demo: cash at reception" >/dev/null
+    server payments webhook-secret > /dev/null
     server token create --user ada --name demo > "$state/admin-token"
     server token create --user alice --name demo > "$state/alice-token"
     server token create --user arthur --name demo > "$state/arthur-token"
@@ -70,6 +74,7 @@ for _ in $(seq 1 100); do [[ -s "$state/copier.out" ]] && break; sleep 0.1; done
 cat > "$state/agent.toml" <<TOML
 [server]
 url = "http://127.0.0.1:$port"
+checkpoint_seconds = 5
 [device]
 id = "copier-1"
 location = "Demo office, 1st floor"
@@ -110,8 +115,8 @@ Demo accounts (card / PIN / web password):
   ada     administrator   9000 / 2468 / ada-demo-pw    API token in $state/admin-token
   arthur  approver        9001 / 1357 / arthur-demo-pw
   aude    auditor            -  /   -  / aude-demo-pw
-  alice   employee        0042 / 1234 / alice-demo-pw  (200 pages a month + 20 overdraft)
-  bob     employee        0043 /   -  / bob-demo-pw    (10.00 EUR a month)
+  alice   employee        0042 / 1234 / alice-demo-pw  (200 pages a month + 20 overdraft, +10 this month)
+  bob     employee        0043 /   -  / bob-demo-pw    (10.00 EUR a month, paid 2.50)
 
 Try, in another terminal:
   $bin/imprimatur-agent tap --card 0042 --pin 1234 --config $state/agent.toml
@@ -124,6 +129,21 @@ Seal applications (docs/seal-approval.md): alice applies for seal-1, arthur appr
   curl -s -H "Authorization: Bearer \$(cat $state/arthur-token)" http://127.0.0.1:$port/api/v1/seal-applications?view=waiting
   curl -s -X POST -H "Authorization: Bearer \$(cat $state/arthur-token)" http://127.0.0.1:$port/api/v1/seal-applications/<id>/approve
   curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" http://127.0.0.1:$port/api/v1/notifications
+
+Quotas and payments (docs/quotas.md):
+  $bin/imprimatur-server quota show --user alice --data $data
+  $bin/imprimatur-server quota pay --user alice --amount 100 --currency EUR --data $data   # 20 pages; the agent hears within 2 s
+  curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/users/bob/ledger
+  # the payment provider's webhook, signed with $data/payment-webhook.secret:
+  body='{"idempotency_key":"demo-1","user":"bob","amount":500,"currency":"EUR"}'; ts=\$(date +%s)
+  sig=\$(printf '%s.%s' "\$ts" "\$body" | openssl dgst -sha256 -mac HMAC -macopt hexkey:\$(cat $data/payment-webhook.secret) -r | cut -d' ' -f1)
+  curl -s -H "Imprimatur-Timestamp: \$ts" -H "Imprimatur-Signature: v1=\$sig" -d "\$body" http://127.0.0.1:$port/api/v1/payments/webhook
+
+Bills that can be checked (docs/bills.md), after a job above and the agent's next checkpoint (every 5 s here):
+  $bin/imprimatur-server bill issue --account user:alice --from \$(date -u +%Y-%m) --out $state/bill.json --data $data
+  $bin/imprimatur-agent verify-bill $state/bill.json --config $state/agent.toml            # MATCH, MISMATCH or ALTERED
+  $bin/imprimatur-agent verify-bill $state/bill.json --line 1 --config $state/agent.toml   # one line, by its inclusion proof
+  curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/bills
 
 Press Ctrl-C to stop everything.
 TEXT

@@ -1,7 +1,7 @@
 /// `make bench`: prints the figures each issue asks for. Benchmarks print; they never assert
 /// a speed (a test that times itself is flaky and proves nothing on another machine).
-/// `imprimatur-bench protocol agent-store agent server` runs only the sections named; `seal`
-/// runs only when named, under umockdev-wrapper.
+/// `imprimatur-bench protocol agent-store agent server bills` runs only the sections named;
+/// `seal` runs only when named, under umockdev-wrapper.
 @main
 struct ImprimaturBench {
     static func main() async throws {
@@ -14,5 +14,6 @@ struct ImprimaturBench {
         if wanted("server") { try await ServerBenchmarks.run() }
         // Needs umockdev's preload: `make bench` runs it alone under umockdev-wrapper.
         if chosen.contains("seal") { try await SealBenchmarks.run() }
+        if wanted("bills") { try BillBenchmarks.run() }
     }
 }

@@ -14,12 +14,14 @@ public struct ServerServices: Sendable {
     /// The agents connected over the uplink, for pushes (limits, revocations).
     public let hub: UplinkHub
     public let seals: SealService
+    public let payments: PaymentWebhookService
+    public let bills: BillService
     public let logger: Logger
 
     public init(
         store: any ServerStore, keyRing: ServerKeyRing, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
         pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, metrics: ServerMetrics = ServerMetrics(),
-        logger: Logger = Logger(label: "imprimatur.server")
+        webhookSecret: [UInt8]? = nil, logger: Logger = Logger(label: "imprimatur.server")
     ) {
         self.store = store
         self.keyRing = keyRing
@@ -31,6 +33,10 @@ public struct ServerServices: Sendable {
         enrollment = EnrollmentService(store: store, grants: grants, clock: clock)
         hub = UplinkHub(metrics: metrics)
         seals = SealService(store: store, keyRing: keyRing, hub: hub, clock: clock, logger: logger)
+        bills = BillService(store: store, clock: clock)
+        payments = PaymentWebhookService(
+            webhook: webhookSecret.map { PaymentWebhook(secret: $0) }, store: store, admin: admin, clock: clock, logger: logger
+        )
     }
 
     /// Opens the data folder: the SQLite store (`server.sqlite`) and the signing keys (`keys/`,
@@ -41,10 +47,11 @@ public struct ServerServices: Sendable {
     ) throws -> ServerServices {
         try DataDirectory.create(dataDirectory)
         let keyRing = try ServerKeyRing(directory: KeyDirectory(dataDirectory: dataDirectory), now: clock.now())
+        let secret = try PaymentWebhookSecret.load(dataDirectory: dataDirectory)
         let store = try SQLiteServerStore(dataDirectory: dataDirectory)
         return ServerServices(
             store: store, keyRing: keyRing, clock: clock, policy: policy,
-            pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, logger: logger
+            pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, webhookSecret: secret, logger: logger
         )
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeviceAgent
 import Foundation
+import Protocol
 
 /// The socket of a running agent: `--socket PATH`, or the one its configuration names.
 struct SocketOption: ParsableArguments {
@@ -64,4 +65,45 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "What the agent is doing: session, copier, events.")
     @OptionGroup var socket: SocketOption
     func run() throws { try printAnswer(try socket.send(LocalAPI.Request(op: "status"))) }
+}
+
+struct VerifyBillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-bill",
+        abstract: "Check a bill against this device's own data (docs/bills.md).",
+        discussion: """
+            The agent first re-checks its event chain and signed checkpoints, then hashes its usage for the bill's users and period.
+            Prints MATCH (exit 0), ALTERED with the event where the device's data was changed (exit 3), or MISMATCH with the first
+            job and field that differ (exit 4). A bill that cannot be read exits 2; an agent that cannot be reached, 1.
+            With --line N only line N is checked, with its inclusion proof against the bill's checkpoint.
+            """
+    )
+
+    @Argument(help: "The bill, as JSON (GET /api/v1/bills/ID or `imprimatur-server bill show ID`).") var bill: String
+    @Option(name: .long, help: "Check only this line (1 = the first) with its inclusion proof.") var line: Int?
+    @OptionGroup var socket: SocketOption
+
+    func run() throws {
+        let parsed: Bill
+        do {
+            guard let data = FileManager.default.contents(atPath: bill) else { throw BillError.notJSON("cannot read \(bill)") }
+            parsed = try Bill.decode(data)
+        } catch {
+            FileHandle.standardError.write(Data("\(bill): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let verifier = BillVerifier(send: { request in try socket.send(request) })
+        let outcome: BillVerifier.Outcome
+        do {
+            outcome = try line.map { try verifier.verifyLine(parsed, number: $0) } ?? verifier.verify(parsed)
+        } catch let error as BillError {
+            FileHandle.standardError.write(Data("\(bill): \(error)\n".utf8))
+            throw ExitCode(2)
+        } catch {
+            FileHandle.standardError.write(Data("verify-bill: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        print(outcome)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
 }

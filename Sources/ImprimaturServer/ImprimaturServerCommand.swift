@@ -9,9 +9,9 @@ struct ImprimaturServerCommand: AsyncParsableCommand {
         discussion: "Every command takes --data DIR (default ./var/server). See docs/server.md.",
         version: "\(ServerInfo.version) (protocol \(ServerInfo.protocolVersion))",
         subcommands: [
-            ServeCommand.self, UserCommand.self, DeviceCommand.self, PriceCommand.self, QuotaCommand.self,
+            ServeCommand.self, UserCommand.self, DeviceCommand.self, PriceCommand.self, QuotaCommand.self, PaymentsCommand.self,
             KeysCommand.self, WebhookCommand.self, TokenCommand.self, AuditCommand.self, OpenAPICommand.self,
-            TLSCommand.self,
+            TLSCommand.self, BillCommand.self,
         ]
     )
 }

@@ -48,13 +48,14 @@ struct ServeCommand: AsyncParsableCommand {
         let scheme = tls ? "https" : "http"
         // The REST API and the agents' WebSocket uplink share one listener.
         let router = ServerRoutes.router(services)
-        UplinkEndpoint(services: services, dataDirectory: options.data).install(on: router)
+        let uplink = UplinkEndpoint(services: services, dataDirectory: options.data)
+        uplink.install(on: router)
         let plain = UplinkEndpoint.httpServer(router)
         let server = try await reporting { tls ? try ServerTLS.serverBuilder(wrapping: plain, dataDirectory: options.data) : plain }
         do {
             // The webhook outbox is posted in the background (it idles while no webhook is set).
             let webhooks = WebhookDelivery(store: services.store, clock: services.clock, logger: services.logger)
-            try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks]) { bound in
+            try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks, uplink.limitRefresher()]) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
                 FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data))\n".utf8))
             }

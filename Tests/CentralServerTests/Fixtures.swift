@@ -45,8 +45,13 @@ struct TestServer {
     var admin: AdminService { services.admin }
     static let actor = AuditActor.cli("test")
 
+    /// The payment webhook's secret in every test server.
+    static let webhookSecret = Array(repeating: UInt8(0x5a), count: 32)
+
     init(policy: GrantPolicy = GrantPolicy(), at start: Timestamp = Fixture.now) throws {
         directory = try TemporaryDirectory("imprimatur-server-test")
+        try (Hex.encode(Self.webhookSecret) + "\n").write(toFile: PaymentWebhookSecret.path(dataDirectory: directory.path), atomically: true, encoding: .utf8)
+        chmod(PaymentWebhookSecret.path(dataDirectory: directory.path), 0o600)
         clock = ManualClock(start)
         var logger = Logger(label: "imprimatur.test")
         logger.logLevel = .warning

@@ -189,6 +189,69 @@ public struct AdminService: Sendable {
         }
     }
 
+    /// Records a payment (SPEC B4): `amount` minor units of `currency` buy use at the price
+    /// table's rate (docs/quotas.md, "Payments"), written as a `payment` ledger entry.
+    @discardableResult
+    public func recordPayment(user: String, amount: Int64, currency: String?, note: String?, by actor: AuditActor) async throws -> LedgerEntry {
+        try await AdminError.translating {
+            let userID = try InputRules.userID(user, field: "user")
+            guard try await store.user(id: userID) != nil else { throw StoreError.notFound("user \(userID)") }
+            guard let quota = try await store.quota(userID: userID) else { throw InputError(field: "user", "user \(userID) has no quota to pay into") }
+            let entry = try await paymentEntry(quota: quota, amount: amount, currency: currency, note: note ?? "payment", actor: actor.actor, at: clock.now())
+            try await store.appendLedger(entry, audit: actor.record("quota.payment", target: "user:\(userID)", details: [
+                "amount": String(entry.amount), "currency": entry.currency?.code ?? "", "pages": String(entry.pages), "note": entry.note,
+            ], at: entry.at))
+            return entry
+        }
+    }
+
+    /// The ledger entry a payment makes, checked and converted; shared by the admin API and the
+    /// payment-provider webhook.
+    func paymentEntry(quota: Quota, amount: Int64, currency: String?, note: String, actor: String, at: Timestamp) async throws -> LedgerEntry {
+        let code: CurrencyCode
+        if let currency {
+            code = try InputRules.currency(currency, field: "currency")
+        } else if case let .money(quotaCurrency) = quota.unit {
+            code = quotaCurrency
+        } else {
+            throw InputError(field: "currency", "is needed to pay into a page quota")
+        }
+        let checkedNote = try InputRules.note(note)
+        let bought: (pages: Int64, amount: Int64)
+        do {
+            bought = try PaymentConversion.use(amount: try InputRules.quotaAmount(amount, field: "amount"), currency: code, unit: quota.unit, prices: try await store.prices())
+        } catch let refusal as PaymentConversion.Refusal {
+            throw InputError(field: refusal.field, refusal.description)
+        }
+        return LedgerEntry(userID: quota.userID, at: at, kind: .payment, pages: bought.pages, amount: bought.amount, currency: code, note: checkedNote, actor: actor)
+    }
+
+    /// Raises (or, negative, lowers) the user's adjustment for the current period only, in the
+    /// quota's unit: an `adjustment` ledger entry (docs/quotas.md).
+    @discardableResult
+    public func adjust(user: String, amount: Int64, note: String, by actor: AuditActor) async throws -> LedgerEntry {
+        try await AdminError.translating {
+            let userID = try InputRules.userID(user, field: "user")
+            guard try await store.user(id: userID) != nil else { throw StoreError.notFound("user \(userID)") }
+            guard let quota = try await store.quota(userID: userID) else { throw InputError(field: "user", "user \(userID) has no quota to adjust") }
+            guard amount != 0, (-1_000_000_000_000...1_000_000_000_000).contains(amount) else {
+                throw InputError(field: "amount", "must be -1000000000000 to 1000000000000 and not 0, got \(amount)")
+            }
+            let checkedNote = try InputRules.note(note)
+            let now = clock.now()
+            let entry: LedgerEntry
+            switch quota.unit {
+            case .pages: entry = LedgerEntry(userID: userID, at: now, kind: .adjustment, pages: amount, note: checkedNote, actor: actor.actor)
+            case let .money(currency):
+                entry = LedgerEntry(userID: userID, at: now, kind: .adjustment, amount: amount, currency: currency, note: checkedNote, actor: actor.actor)
+            }
+            try await store.appendLedger(entry, audit: actor.record("quota.adjust", target: "user:\(userID)", details: [
+                "amount": String(amount), "unit": quota.unit.storedName, "note": checkedNote,
+            ], at: now))
+            return entry
+        }
+    }
+
     // MARK: Tokens
 
     /// Creates a one-time enrolment token valid for `lifetime` ms; returns the token text, which

@@ -16,6 +16,11 @@ public struct GrantPolicy: Hashable, Sendable {
     public var maximumDeviceClockSkew: Int64
     public var userPINLimit: PINRateLimit
     public var devicePINLimit: PINRateLimit
+    /// What a payment does after repaying the overdraft used (docs/quotas.md).
+    public var payments: PaymentPolicy
+    /// How often every connected device gets fresh limit grants for its users, so that they are
+    /// renewed well before they expire (docs/quotas.md, "Reaching the devices").
+    public var limitRefreshInterval: Int64
 
     public init(
         grantLifetime: Int64 = 10 * 60_000,
@@ -24,7 +29,9 @@ public struct GrantPolicy: Hashable, Sendable {
         sessionSealUseCap: UInt32 = 100,
         maximumDeviceClockSkew: Int64 = 5 * 60_000,
         userPINLimit: PINRateLimit = .perUser,
-        devicePINLimit: PINRateLimit = .perDevice
+        devicePINLimit: PINRateLimit = .perDevice,
+        payments: PaymentPolicy = .firstLimit,
+        limitRefreshInterval: Int64 = 3_600_000
     ) {
         self.grantLifetime = max(1, grantLifetime)
         self.limitGrantLifetime = max(1, limitGrantLifetime)
@@ -33,6 +40,8 @@ public struct GrantPolicy: Hashable, Sendable {
         self.maximumDeviceClockSkew = max(0, maximumDeviceClockSkew)
         self.userPINLimit = userPINLimit
         self.devicePINLimit = devicePINLimit
+        self.payments = payments
+        self.limitRefreshInterval = max(1000, limitRefreshInterval)
     }
 
     /// The longest any grant signed under this policy lives: how long a retired signing key must

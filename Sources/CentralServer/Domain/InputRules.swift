@@ -85,6 +85,11 @@ public enum InputRules {
         return value
     }
 
+    /// A ledger note (why an entry was made): 1-200 characters, no control characters.
+    public static func note(_ text: String, field: String = "note") throws(InputError) -> String {
+        try plainText(text, field: field, length: 1...200)
+    }
+
     private static func plainText(_ text: String, field: String, length: ClosedRange<Int>) throws(InputError) -> String {
         guard length.contains(text.count) else {
             throw InputError(field: field, text.isEmpty ? "must not be empty" : "must be at most \(length.upperBound) characters")

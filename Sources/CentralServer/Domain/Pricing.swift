@@ -30,8 +30,12 @@ public enum LedgerKind: String, CaseIterable, Hashable, Sendable, CustomStringCo
     case use
     /// Money paid: raises the first limit (SPEC B4).
     case payment
-    /// An administrator's change to the adjustment (overdraft), positive or negative.
+    /// A change to the adjustment in this period only, positive or negative.
     case adjustment
+    /// The standing first limit from now on (an administrator set it; SPEC B1).
+    case limit
+    /// The standing adjustment (overdraft) from now on (SPEC B2).
+    case overdraft
 
     public var description: String { rawValue }
 }

@@ -63,13 +63,19 @@ public struct QuotaState: Hashable, Sendable {
     public let firstLimit: Int64
     public let adjustment: Int64
     public let used: Int64
+    /// What payments in the period bought, in the quota's unit.
+    public let paid: Int64
+    /// The part of `paid` that repaid overdraft already used.
+    public let repaid: Int64
 
-    public init(unit: QuotaUnit, period: QuotaPeriod, firstLimit: Int64, adjustment: Int64, used: Int64) {
+    public init(unit: QuotaUnit, period: QuotaPeriod, firstLimit: Int64, adjustment: Int64, used: Int64, paid: Int64 = 0, repaid: Int64 = 0) {
         self.unit = unit
         self.period = period
         self.firstLimit = firstLimit
         self.adjustment = adjustment
         self.used = used
+        self.paid = paid
+        self.repaid = repaid
     }
 
     /// The state of `quota` in the period containing `moment`, given the ledger totals for that period.
@@ -91,6 +97,9 @@ public struct QuotaState: Hashable, Sendable {
 
     /// True once the first limit is used up and the user is drawing on the adjustment.
     public var isInAdjustment: Bool { used >= firstLimit }
+
+    /// How much of the adjustment is used: what a payment repays first.
+    public var overdraftUsed: Int64 { max(0, Saturating.subtract(used, firstLimit)) }
 }
 
 enum Saturating {

@@ -61,8 +61,17 @@ public final class GrantService: Sendable {
     }
 
     /// A fresh signed limit grant for `user` on `device` (for the uplink's `limitUpdate`
-    /// pushes), or nil when the user has no quota or a money quota has no prices.
+    /// pushes), or nil when the user has no quota, a money quota has no prices, or the user may
+    /// not use the device (disabled user or device, or not on its permission list).
     public func limitGrant(user userID: UserID, device deviceID: DeviceID, now: Timestamp) async throws -> SignedLimitGrant? {
+        guard let device = try await store.device(id: deviceID), device.state == .active,
+              let user = try await store.user(id: userID), user.active,
+              DevicePermission.allows(user, permissions: try await store.devicePermissions(deviceID))
+        else { return nil }
+        return try await signedLimitGrant(user: userID, device: deviceID, now: now)
+    }
+
+    private func signedLimitGrant(user userID: UserID, device deviceID: DeviceID, now: Timestamp) async throws -> SignedLimitGrant? {
         guard let quota = try await quotaState(userID: userID, now: now) else { return nil }
         let prices = try await priceTable(for: quota.unit)
         guard let terms = LimitTerms.make(quota: quota, prices: prices, now: now, policy: policy) else { return nil }
@@ -80,7 +89,7 @@ public final class GrantService: Sendable {
         let permissions = try await store.devicePermissions(deviceID)
         var grants: [SignedLimitGrant] = []
         for user in try await store.users() where user.active && DevicePermission.allows(user, permissions: permissions) {
-            if let grant = try await limitGrant(user: user.id, device: deviceID, now: now) { grants.append(grant) }
+            if let grant = try await signedLimitGrant(user: user.id, device: deviceID, now: now) { grants.append(grant) }
         }
         return grants
     }
@@ -159,11 +168,11 @@ public final class GrantService: Sendable {
         return facts
     }
 
-    private func quotaState(userID: UserID, now: Timestamp) async throws -> QuotaState? {
+    /// The user's quota state at `now` by the rule of docs/quotas.md, from the ledger alone.
+    public func quotaState(userID: UserID, now: Timestamp) async throws -> QuotaState? {
         guard let quota = try await store.quota(userID: userID) else { return nil }
-        let period = quota.period.period(containing: now)
-        let totals = try await store.ledgerTotals(userID: userID, unit: quota.unit, period: period)
-        return QuotaState(quota: quota, totals: totals, at: now)
+        let entries = try await store.quotaEntries(userID: userID, period: quota.period.period(containing: now))
+        return QuotaLedger.state(unit: quota.unit, period: quota.period, entries: entries, at: now, policy: policy.payments)
     }
 
     private func priceTable(for unit: QuotaUnit) async throws -> PriceTable {

@@ -123,10 +123,18 @@ enum DTO {
             secondLimit = state.secondLimit
             used = state.used
             remaining = state.remaining
+            overdraftUsed = state.overdraftUsed
+            paid = state.paid
+            repaid = state.repaid
         }
 
+        let overdraftUsed: Int64
+        let paid: Int64
+        let repaid: Int64
+
         enum CodingKeys: String, CodingKey {
-            case user, period, unit, currency, limit, adjustment, used, remaining
+            case user, period, unit, currency, limit, adjustment, used, remaining, paid, repaid
+            case overdraftUsed = "overdraft_used"
             case periodStart = "period_start"
             case periodEnd = "period_end"
             case firstLimit = "first_limit"
@@ -180,6 +188,32 @@ enum DTO {
             amount = charge.amount
             currency = charge.currency?.code
             at = TimeText.iso8601(charge.at)
+        }
+    }
+
+    struct LedgerEntryBody: Encodable {
+        let id: Int64?
+        let user: String
+        let at: String
+        let kind: String
+        let pages: Int64
+        let amount: Int64
+        let currency: String?
+        let job: String?
+        let note: String
+        let actor: String
+
+        init(_ entry: LedgerEntry) {
+            id = entry.id
+            user = entry.userID.value
+            at = TimeText.iso8601(entry.at)
+            kind = entry.kind.rawValue
+            pages = entry.pages
+            amount = entry.amount
+            currency = entry.currency?.code
+            job = entry.jobID
+            note = entry.note
+            actor = entry.actor
         }
     }
 

@@ -108,12 +108,12 @@ extension Handlers {
         return try await quotaResponse(id)
     }
 
-    private func quotaResponse(_ id: UserID) async throws -> Response {
+    func quotaResponse(_ id: UserID, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard try await services.store.user(id: id) != nil else { throw APIError(.notFound, "user \(id) not found") }
-        guard let quota = try await services.store.quota(userID: id) else { throw APIError(.notFound, "user \(id) has no quota") }
-        let now = services.clock.now()
-        let totals = try await services.store.ledgerTotals(userID: id, unit: quota.unit, period: quota.period.period(containing: now))
-        return JSONResponse.make(DTO.QuotaBody(quota, state: QuotaState(quota: quota, totals: totals, at: now)))
+        guard let quota = try await services.store.quota(userID: id),
+              let state = try await services.grants.quotaState(userID: id, now: services.clock.now())
+        else { throw APIError(.notFound, "user \(id) has no quota") }
+        return JSONResponse.make(DTO.QuotaBody(quota, state: state), status: status)
     }
 
     private func userResponse(_ id: UserID, status: HTTPResponse.Status = .ok) async throws -> Response {

@@ -647,6 +647,165 @@ paths:
                   problem: { type: string }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/users/{id}/payments:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+    post:
+      summary: Record a payment (administrator); it buys use at the price table's rate (docs/quotas.md)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [amount]
+              properties:
+                amount: { type: integer, minimum: 1, description: Minor units of the currency }
+                currency: { type: string, example: EUR, description: Defaults to a money quota's currency; needed for a page quota }
+                note: { type: string, maxLength: 200 }
+      responses:
+        "201":
+          description: The quota after the payment
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Quota" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/users/{id}/adjustments:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+    post:
+      summary: Raise or lower the adjustment for this period only (administrator)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [amount, note]
+              properties:
+                amount: { type: integer, description: In the quota's unit; not 0 }
+                note: { type: string, maxLength: 200, description: Why }
+      responses:
+        "201":
+          description: The quota after the adjustment
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Quota" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/users/{id}/ledger:
+    parameters:
+      - $ref: "#/components/parameters/UserID"
+    get:
+      summary: The user's ledger entries, newest first (administrator, auditor, or the user)
+      parameters:
+        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
+      responses:
+        "200":
+          description: Ledger entries
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/LedgerEntry" } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/payments/webhook:
+    post:
+      summary: The payment provider's webhook (no API token; HMAC-SHA256 signature, docs/quotas.md)
+      security: []
+      parameters:
+        - { name: Imprimatur-Timestamp, in: header, required: true, schema: { type: string }, description: Unix time in seconds }
+        - { name: Imprimatur-Signature, in: header, required: true, schema: { type: string }, description: "v1= then the hex HMAC-SHA256 of timestamp.body" }
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [idempotency_key, user, amount, currency]
+              properties:
+                idempotency_key: { type: string, maxLength: 128 }
+                user: { type: string }
+                amount: { type: integer, minimum: 1 }
+                currency: { type: string, example: EUR }
+                reference: { type: string }
+      responses:
+        "200": { description: "Booked (or a duplicate of a booked delivery: header Imprimatur-Duplicate: true)" }
+        "400": { description: Malformed body, or signed outside the replay window }
+        "401": { description: Missing or wrong signature }
+        "409": { description: The idempotency key was used with another body }
+        "422": { description: Genuine but cannot be booked (unknown user, no quota, wrong currency); remembered by key }
+        "404": { description: No webhook secret configured }
+  /api/v1/bills:
+    get:
+      summary: Issued bills without their lines, newest first (administrator, auditor)
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - { name: account, in: query, schema: { type: string }, description: "user:<id> or department:<name>" }
+      responses:
+        "200":
+          description: Bills
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { type: object } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+    post:
+      summary: Issue a bill for an account and period (administrator; docs/bills.md). Bills are never changed; a correction names the bill it corrects.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [account, start]
+              properties:
+                account: { type: string, description: "user:<id> or department:<name>" }
+                start: { type: string, description: "YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or milliseconds; inclusive" }
+                end: { type: string, description: "exclusive; default: one month after start" }
+                corrects: { type: string, description: the id of the bill this one corrects }
+                currency: { type: string, description: "ISO 4217; default: the first priced currency" }
+      responses:
+        "201":
+          description: The bill (format imprimatur-bill-v1, docs/bills.md)
+          content:
+            application/json:
+              schema: { type: object }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { description: A device has not yet sent a checkpoint covering a job of the bill }
+  /api/v1/bills/{id}:
+    get:
+      summary: One bill, exactly as issued (administrator, auditor)
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: The bill
+          content:
+            application/json:
+              schema: { type: object }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
 components:
   securitySchemes:
     bearer:
@@ -750,11 +909,14 @@ components:
         adjustment: { type: integer }
         period_start: { type: string, format: date-time }
         period_end: { type: string, format: date-time }
-        first_limit: { type: integer, description: limit + payments this period }
-        effective_adjustment: { type: integer, description: adjustment + adjustment entries this period }
+        first_limit: { type: integer, description: limit + what payments this period added to it }
+        effective_adjustment: { type: integer, description: adjustment + adjustment entries (and payments under the adjustment policy) this period }
         second_limit: { type: integer }
         used: { type: integer }
         remaining: { type: integer }
+        overdraft_used: { type: integer, description: How much of the adjustment is used }
+        paid: { type: integer, description: What payments this period bought, in the quota's unit }
+        repaid: { type: integer, description: The part of paid that repaid overdraft used }
     Resource:
       type: object
       required: [id, type]
@@ -917,5 +1079,18 @@ components:
         details: { type: object, additionalProperties: { type: string } }
         previous_hash: { type: string }
         hash: { type: string }
+    LedgerEntry:
+      type: object
+      properties:
+        id: { type: integer }
+        user: { type: string }
+        at: { type: string, format: date-time }
+        kind: { type: string, enum: [use, payment, adjustment, limit, overdraft] }
+        pages: { type: integer }
+        amount: { type: integer }
+        currency: { type: string }
+        job: { type: string }
+        note: { type: string }
+        actor: { type: string }
 """#
 }

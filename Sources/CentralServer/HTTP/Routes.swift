@@ -29,6 +29,10 @@ public enum ServerRoutes {
         api.delete("/users/:id/cards/:number", use: handlers.removeCard)
         api.get("/users/:id/quota", use: handlers.getQuota)
         api.put("/users/:id/quota", use: handlers.setQuota)
+        api.post("/users/:id/payments", use: handlers.addPayment)
+        api.post("/users/:id/adjustments", use: handlers.addAdjustment)
+        api.get("/users/:id/ledger", use: handlers.listLedger)
+        api.post("/payments/webhook", use: handlers.paymentWebhook)
 
         api.get("/devices", use: handlers.listDevices)
         api.get("/devices/:id", use: handlers.getDevice)
@@ -50,6 +54,9 @@ public enum ServerRoutes {
         api.get("/seal-records/report", use: handlers.sealReport)
         api.get("/notifications", use: handlers.listNotifications)
         api.post("/notifications/:id/read", use: handlers.markNotificationRead)
+        api.get("/bills", use: handlers.listBills)
+        api.post("/bills", use: handlers.issueBill)
+        api.get("/bills/:id", use: handlers.getBill)
 
         api.get("/audit", use: handlers.listAudit)
         api.get("/audit/verify", use: handlers.verifyAudit)

@@ -18,6 +18,12 @@ enum SQLiteMigrations {
         migrator.registerMigration("v3-seal-applications") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v3-ledger") { db in
+            try db.execute(sql: v3Ledger)
+        }
+        migrator.registerMigration("v4-bills") { db in
+            try db.execute(sql: v4Bills)
+        }
         return migrator
     }
 
@@ -128,6 +134,88 @@ enum SQLiteMigrations {
         last_error TEXT
     ) STRICT;
     CREATE INDEX webhook_outbox_due ON webhook_outbox(delivered, next_attempt);
+    """
+
+    /// Issued bills (docs/bills.md): each stored with the exact JSON served, never changed or
+    /// removed; a correction is a new bill naming the one it corrects. Jobs are found by the
+    /// time they ended, per user.
+    private static let v4Bills = """
+    CREATE TABLE bills (
+        id TEXT PRIMARY KEY NOT NULL,
+        account TEXT NOT NULL,
+        corrects TEXT REFERENCES bills(id),
+        period_start INTEGER NOT NULL,
+        period_end INTEGER NOT NULL,
+        issued_at INTEGER NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT,
+        usage_hash TEXT NOT NULL,
+        lines INTEGER NOT NULL,
+        issued_by TEXT NOT NULL,
+        json TEXT NOT NULL,
+        CHECK (period_start < period_end)
+    ) STRICT;
+    CREATE INDEX bills_by_account ON bills(account, period_start);
+    CREATE TRIGGER bills_are_immutable_update BEFORE UPDATE ON bills
+        BEGIN SELECT RAISE(ABORT, 'bills are immutable; issue a correction'); END;
+    CREATE TRIGGER bills_are_immutable_delete BEFORE DELETE ON bills
+        BEGIN SELECT RAISE(ABORT, 'bills are immutable; issue a correction'); END;
+    CREATE INDEX jobs_by_user_end ON jobs(user_id, ended);
+    """
+
+    /// Limits become ledger entries too (docs/quotas.md): the ledger is rebuilt with the kinds
+    /// `limit` and `overdraft` (SQLite cannot change a CHECK in place; DROP TABLE fires no
+    /// triggers), each quota's first limit and adjustment are carried into it as the first such
+    /// entries, and from then on `quotas` holds only the period and the unit (its `first_limit`
+    /// and `adjustment` columns record the last setting and are never read). Payments that
+    /// arrive by the provider's webhook are remembered by idempotency key with the answer given.
+    private static let v3Ledger = """
+    CREATE TABLE ledger_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('use', 'payment', 'adjustment', 'limit', 'overdraft')),
+        pages INTEGER NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT,
+        job_id TEXT,
+        note TEXT NOT NULL,
+        actor TEXT NOT NULL
+    ) STRICT;
+    INSERT INTO ledger_v3 (id, user_id, at, kind, pages, amount, currency, job_id, note, actor)
+        SELECT id, user_id, at, kind, pages, amount, currency, job_id, note, actor FROM ledger ORDER BY id;
+    DROP TABLE ledger;
+    ALTER TABLE ledger_v3 RENAME TO ledger;
+    CREATE INDEX ledger_by_user_time ON ledger(user_id, at);
+    CREATE INDEX ledger_by_job ON ledger(job_id) WHERE job_id IS NOT NULL;
+    CREATE TRIGGER ledger_is_append_only_update BEFORE UPDATE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER ledger_is_append_only_delete BEFORE DELETE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+    INSERT INTO ledger (user_id, at, kind, pages, amount, currency, job_id, note, actor)
+        SELECT user_id, updated, 'limit',
+               CASE WHEN unit = 'pages' THEN first_limit ELSE 0 END,
+               CASE WHEN unit = 'pages' THEN 0 ELSE first_limit END,
+               CASE WHEN unit = 'pages' THEN NULL ELSE unit END,
+               NULL, 'first limit as set before limits were ledger entries', 'migration:v3-ledger'
+        FROM quotas ORDER BY user_id;
+    INSERT INTO ledger (user_id, at, kind, pages, amount, currency, job_id, note, actor)
+        SELECT user_id, updated, 'overdraft',
+               CASE WHEN unit = 'pages' THEN adjustment ELSE 0 END,
+               CASE WHEN unit = 'pages' THEN 0 ELSE adjustment END,
+               CASE WHEN unit = 'pages' THEN NULL ELSE unit END,
+               NULL, 'adjustment as set before limits were ledger entries', 'migration:v3-ledger'
+        FROM quotas ORDER BY user_id;
+
+    CREATE TABLE payment_webhooks (
+        idempotency_key TEXT PRIMARY KEY NOT NULL,
+        body_hash BLOB NOT NULL,
+        ledger_id INTEGER,
+        status INTEGER NOT NULL,
+        answer TEXT NOT NULL,
+        received INTEGER NOT NULL
+    ) STRICT;
     """
 
     /// What devices send over the uplink: their hash-chained events, stored once by (device,

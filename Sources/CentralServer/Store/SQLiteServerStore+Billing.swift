@@ -33,17 +33,24 @@ extension SQLiteServerStore {
         }
     }
 
+    /// The quota's period and unit from `quotas`; its first limit and adjustment are the standing
+    /// values in the ledger (the latest `limit` and `overdraft` entries in that unit).
     public func quota(userID: UserID) async throws -> Quota? {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM quotas WHERE user_id = ?", arguments: [userID.value]) else { return nil }
             guard let period = QuotaPeriodKind(rawValue: row["period"]) else { throw StoreError.corrupt("quotas.period") }
-            return Quota(
-                userID: userID, period: period, unit: try SQLiteRows.quotaUnit(row["unit"]),
-                firstLimit: row["first_limit"], adjustment: row["adjustment"]
-            )
+            let unit = try SQLiteRows.quotaUnit(row["unit"])
+            let standing = try Row.fetchAll(
+                db, sql: "SELECT * FROM ledger WHERE user_id = ? AND kind IN ('limit', 'overdraft') ORDER BY at, id", arguments: [userID.value]
+            ).map(Self.ledgerEntry)
+            let values = QuotaLedger.standing(unit: unit, entries: standing, at: Timestamp(millisecondsSinceEpoch: .max))
+            return Quota(userID: userID, period: period, unit: unit, firstLimit: values.firstLimit, adjustment: values.overdraft)
         }
     }
 
+    /// Writes the period and unit, and the first limit and adjustment as two standing ledger
+    /// entries (`limit`, `overdraft`) by the audit record's actor, with the audit entry, in one
+    /// transaction.
     public func setQuota(_ quota: Quota, at: Timestamp, audit: AuditRecord) async throws {
         try await pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE id = ?", arguments: [quota.userID.value]) != nil else {
@@ -60,24 +67,65 @@ extension SQLiteServerStore {
                     quota.firstLimit, quota.adjustment, at.millisecondsSinceEpoch,
                 ]
             )
+            for (kind, value) in [(LedgerKind.limit, quota.firstLimit), (.overdraft, quota.adjustment)] {
+                let entry: LedgerEntry
+                switch quota.unit {
+                case .pages:
+                    entry = LedgerEntry(userID: quota.userID, at: at, kind: kind, pages: value, note: "quota set", actor: audit.actor)
+                case let .money(currency):
+                    entry = LedgerEntry(userID: quota.userID, at: at, kind: kind, amount: value, currency: currency, note: "quota set", actor: audit.actor)
+                }
+                _ = try Self.insertLedger(entry, in: db)
+            }
             try Self.insertAudit(audit, in: db)
         }
+    }
+
+    /// The entries `QuotaLedger.state` needs for `period`: the standing `limit` and `overdraft`
+    /// entries written before its end and every entry written in it, oldest first.
+    public func quotaEntries(userID: UserID, period: QuotaPeriod) async throws -> [LedgerEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                SELECT * FROM ledger WHERE user_id = ? AND at < ? AND (kind IN ('limit', 'overdraft') OR at >= ?)
+                ORDER BY at, id
+                """,
+                arguments: [userID.value, period.end.millisecondsSinceEpoch, period.start.millisecondsSinceEpoch]
+            ).map(Self.ledgerEntry)
+        }
+    }
+
+    static func insertLedger(_ entry: LedgerEntry, in db: Database) throws -> Int64 {
+        try db.execute(
+            sql: """
+            INSERT INTO ledger (user_id, at, kind, pages, amount, currency, job_id, note, actor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            arguments: [
+                entry.userID.value, entry.at.millisecondsSinceEpoch, entry.kind.rawValue, entry.pages, entry.amount,
+                entry.currency?.code, entry.jobID, entry.note, entry.actor,
+            ]
+        )
+        return db.lastInsertedRowID
+    }
+
+    static func ledgerEntry(_ row: Row) throws -> LedgerEntry {
+        guard let kind = LedgerKind(rawValue: row["kind"]) else { throw StoreError.corrupt("ledger.kind") }
+        return LedgerEntry(
+            id: row["id"], userID: try SQLiteRows.userID(row["user_id"], "ledger.user_id"),
+            at: Timestamp(millisecondsSinceEpoch: row["at"]), kind: kind, pages: row["pages"], amount: row["amount"],
+            currency: try SQLiteRows.currency(row["currency"]), jobID: row["job_id"], note: row["note"], actor: row["actor"]
+        )
     }
 
     @discardableResult
     public func appendLedger(_ entry: LedgerEntry, audit: AuditRecord?) async throws -> Int64 {
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                INSERT INTO ledger (user_id, at, kind, pages, amount, currency, job_id, note, actor)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                arguments: [
-                    entry.userID.value, entry.at.millisecondsSinceEpoch, entry.kind.rawValue, entry.pages, entry.amount,
-                    entry.currency?.code, entry.jobID, entry.note, entry.actor,
-                ]
-            )
-            let id = db.lastInsertedRowID
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE id = ?", arguments: [entry.userID.value]) != nil else {
+                throw StoreError.notFound("user \(entry.userID)")
+            }
+            let id = try Self.insertLedger(entry, in: db)
             if let audit { try Self.insertAudit(audit, in: db) }
             return id
         }
@@ -109,6 +157,7 @@ extension SQLiteServerStore {
                 case .use?: totals.used = total
                 case .payment?: totals.payments = total
                 case .adjustment?: totals.adjustments = total
+                case .limit?, .overdraft?: break
                 case nil: throw StoreError.corrupt("ledger.kind")
                 }
             }
@@ -127,14 +176,7 @@ extension SQLiteServerStore {
             let filter = userID == nil ? "" : "WHERE user_id = ?"
             var arguments: StatementArguments = userID.map { [$0.value] } ?? []
             arguments += [max(0, limit)]
-            return try Row.fetchAll(db, sql: "SELECT * FROM ledger \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
-                guard let kind = LedgerKind(rawValue: row["kind"]) else { throw StoreError.corrupt("ledger.kind") }
-                return LedgerEntry(
-                    id: row["id"], userID: try SQLiteRows.userID(row["user_id"], "ledger.user_id"),
-                    at: Timestamp(millisecondsSinceEpoch: row["at"]), kind: kind, pages: row["pages"], amount: row["amount"],
-                    currency: try SQLiteRows.currency(row["currency"]), jobID: row["job_id"], note: row["note"], actor: row["actor"]
-                )
-            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM ledger \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map(Self.ledgerEntry)
         }
     }
 

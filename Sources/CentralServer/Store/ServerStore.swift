@@ -65,7 +65,35 @@ public protocol ServerStore: DeviceLogStore, SealStore {
     /// Sums of the user's ledger entries in `period`, in `unit` (pages, or minor units of that currency).
     func ledgerTotals(userID: UserID, unit: QuotaUnit, period: QuotaPeriod) async throws -> LedgerTotals
     func ledger(userID: UserID?, limit: Int) async throws -> [LedgerEntry]
+    /// The entries `QuotaLedger.state` needs for `period`: standing `limit` and `overdraft`
+    /// entries before its end and every entry in it, oldest first.
+    func quotaEntries(userID: UserID, period: QuotaPeriod) async throws -> [LedgerEntry]
+
+    /// The users with a limit, overdraft, payment or adjustment entry after ledger entry `id`,
+    /// and the newest entry id: what the limit refresher pushes new limit grants for.
+    func ledgerChanges(after id: Int64) async throws -> LedgerChanges
+
+    // MARK: Payment-provider webhook
+
+    /// The answer recorded for a webhook delivery with this idempotency key.
+    func paymentWebhook(key: String) async throws -> WebhookAnswer?
+    /// Records a delivery's answer and, for an accepted payment, its ledger entry, in one
+    /// transaction; returns the recorded answer when the key was already there.
+    func recordPaymentWebhook(key: String, bodyHash: Hash32, entry: LedgerEntry?, status: Int, answer: String, at: Timestamp) async throws -> WebhookAnswer
     func jobs(limit: Int) async throws -> [JobRecord]
+
+    // Bills (docs/bills.md)
+    /// The jobs of `users` that ended in `[start, end)`, each with its device event's bytes.
+    func billJobs(users: [UserID], start: Timestamp, end: Timestamp) async throws -> [BillSourceJob]
+    /// The Merkle leaf hashes of `device`'s events 1...`treeSize` (fewer if fewer are stored).
+    func eventLeafHashes(device: DeviceID, upTo treeSize: UInt64) async throws -> [Hash32]
+    /// Every stored checkpoint of `device`, smallest first.
+    func checkpoints(device: DeviceID) async throws -> [SignedCheckpoint]
+    /// Stores an issued bill with its JSON and audit entry; never updated afterwards.
+    func storeBill(_ bill: Bill, json: String, issuedBy: String, audit: AuditRecord) async throws
+    func nextBillNumber() async throws -> Int
+    func bills(account: String?, limit: Int) async throws -> [BillSummary]
+    func billJSON(id: String) async throws -> String?
     func charges(limit: Int) async throws -> [ChargeRecord]
 
     // MARK: Grants and PIN failures
@@ -101,6 +129,39 @@ extension ServerStore {
             after = last.sequence
         }
         return AuditChain.verify(all)
+    }
+}
+
+/// Users whose limits changed in the ledger since an entry id.
+public struct LedgerChanges: Hashable, Sendable {
+    public let lastID: Int64
+    public let users: Set<UserID>
+
+    public init(lastID: Int64, users: Set<UserID>) {
+        self.lastID = lastID
+        self.users = users
+    }
+}
+
+/// What the server answered a payment-provider webhook delivery, kept by its idempotency key so
+/// that a duplicate gets the same answer and is counted once.
+public struct WebhookAnswer: Hashable, Sendable {
+    public let key: String
+    public let bodyHash: Hash32
+    public let ledgerID: Int64?
+    public let status: Int
+    /// The JSON body that was answered.
+    public let answer: String
+    /// True when this answer was recorded by an earlier delivery.
+    public let duplicate: Bool
+
+    public init(key: String, bodyHash: Hash32, ledgerID: Int64?, status: Int, answer: String, duplicate: Bool) {
+        self.key = key
+        self.bodyHash = bodyHash
+        self.ledgerID = ledgerID
+        self.status = status
+        self.answer = answer
+        self.duplicate = duplicate
     }
 }
 

@@ -129,11 +129,33 @@ public struct UplinkEndpoint: Sendable {
         if let list = try await services.seals.revocationListMessage(now: now) {
             try await send(.revocationList(list), outbound: outbound)
         }
-        let limits = try await services.grants.limitGrants(device: device.id, now: now)
-        for chunk in stride(from: 0, to: limits.count, by: 1000) {
-            let tokens = limits[chunk..<min(limits.count, chunk + 1000)].map { $0.wireBytes() }
-            try await send(.limitUpdate(try UplinkMessage.LimitUpdate(limitGrants: tokens)), outbound: outbound)
+        for update in try await limitUpdates(device: device.id, now: now) {
+            try await send(.limitUpdate(update), outbound: outbound)
         }
+    }
+
+    /// Every limit grant for `device`'s users, in messages of at most 1000.
+    private func limitUpdates(device: DeviceID, now: Timestamp) async throws -> [UplinkMessage.LimitUpdate] {
+        let limits = try await services.grants.limitGrants(device: device, now: now)
+        return try stride(from: 0, to: limits.count, by: 1000).map { chunk in
+            try UplinkMessage.LimitUpdate(limitGrants: limits[chunk..<min(limits.count, chunk + 1000)].map { $0.wireBytes() })
+        }
+    }
+
+    /// Fresh limit grants for every user of every connected device (the periodic re-issue).
+    func pushAllLimits(now: Timestamp) async {
+        for device in await hub.connectedDevices {
+            do {
+                for update in try await limitUpdates(device: device, now: now) { await hub.push(.limitUpdate(update), to: device) }
+            } catch {
+                services.logger.warning("limit refresh for \(device) failed: \(error)")
+            }
+        }
+    }
+
+    /// The service that pushes limit grants on ledger changes and on a schedule; run it beside the server.
+    public func limitRefresher(pollInterval: Duration = .seconds(2)) -> LimitRefresher {
+        LimitRefresher(endpoint: self, pollInterval: pollInterval)
     }
 
     private func handle(_ frame: UplinkFrame, from device: Device, outbound: WebSocketOutboundWriter) async throws {

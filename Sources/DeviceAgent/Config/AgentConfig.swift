@@ -8,6 +8,8 @@ public struct AgentConfig: Sendable, Equatable {
     public enum CameraKind: String, Sendable, Equatable { case simulated, v4l2 }
 
     public var serverURL: String?
+    /// How often the agent signs a checkpoint and sends it (bills need one covering their jobs).
+    public var checkpointSeconds: Int
     public var serverCAFile: String?
     public var deviceID: DeviceID
     /// The copier's resource id in grants; the device id unless `copier.id` says otherwise.
@@ -29,7 +31,7 @@ public struct AgentConfig: Sendable, Equatable {
     public var localAPISocket: String
 
     static let knownKeys: Set<String> = [
-        "server.url", "server.ca_file",
+        "server.url", "server.ca_file", "server.checkpoint_seconds",
         "device.id", "device.key_file", "device.location",
         "copier.id", "copier.modbus", "copier.rtu", "copier.baud", "copier.parity", "copier.unit_id",
         "copier.response_timeout_ms", "copier.watchdog_ms", "copier.scan_folder",
@@ -55,6 +57,7 @@ public struct AgentConfig: Sendable, Equatable {
             }
         }
         serverCAFile = try file.string("server.ca_file")
+        checkpointSeconds = try file.integer("server.checkpoint_seconds", in: 1...86_400) ?? 60
 
         let id = try file.requiredString("device.id")
         do { deviceID = try DeviceID(id) } catch { throw .invalid(key: "device.id", error.description) }

@@ -1,5 +1,6 @@
 import Foundation
 import LineIO
+import Protocol
 
 /// The agent's local API: one JSON request per line on a Unix socket readable by the box's own
 /// users only (docs/agent.md). `imprimatur-agent tap|logout|status` are its clients; the card
@@ -12,12 +13,23 @@ public enum LocalAPI {
         public var card: String?
         public var user: String?
         public var pin: String?
+        /// `usage`: whose jobs, over `[periodStart, periodEnd)` (ms since the epoch); with
+        /// `entries` true the answer lists them too (to find the first one that differs).
+        public var users: [String]?
+        public var periodStart: Int64?
+        public var periodEnd: Int64?
+        public var entries: Bool?
 
-        public init(op: String, card: String? = nil, user: String? = nil, pin: String? = nil) {
+        public init(op: String, card: String? = nil, user: String? = nil, pin: String? = nil,
+                    users: [String]? = nil, periodStart: Int64? = nil, periodEnd: Int64? = nil, entries: Bool? = nil) {
             self.op = op
             self.card = card
             self.user = user
             self.pin = pin
+            self.users = users
+            self.periodStart = periodStart
+            self.periodEnd = periodEnd
+            self.entries = entries
         }
 
         /// The credential of a `tap`, or why the request does not name one properly.
@@ -50,6 +62,10 @@ public enum LocalAPI {
         public var pageBudget: UInt32?
         public var message: String?
         public var status: CopierAgent.Status?
+        public var usage: UsageAnswer?
+        /// `device-keys`: the device id and its public keys (hex), for checking its checkpoints.
+        public var device: String?
+        public var deviceKeys: [String]?
 
         public static func failure(_ text: String) -> Response { Response(ok: false, error: text) }
     }
@@ -74,8 +90,55 @@ public enum LocalAPI {
             return Response(ok: true, message: await agent.logout())
         case "status":
             return Response(ok: true, status: await agent.status())
+        case "usage", "device-keys":
+            return storeAnswer(request, store: agent.store)
         default:
-            return .failure("unknown op \"\(request.op)\" (expected tap, logout or status)")
+            return .failure("unknown op \"\(request.op)\" (expected tap, logout, status, usage or device-keys)")
+        }
+    }
+
+    /// The requests the store answers alone (bill checks, docs/bills.md).
+    public static func storeAnswer(_ request: Request, store: AgentStore) -> Response {
+        switch request.op {
+        case "usage":
+            return usage(request, store: store)
+        case "device-keys":
+            do {
+                let keys = try store.devicePublicKeys()
+                return Response(ok: true, device: store.deviceID.value, deviceKeys: keys.map { Hex.encode($0.bytes) })
+            } catch {
+                return .failure(error.description)
+            }
+        default:
+            return .failure("unknown op \"\(request.op)\"")
+        }
+    }
+
+    /// The device's usage hash for a bill check (docs/bills.md): its store re-checked first.
+    static func usage(_ request: Request, store: AgentStore) -> Response {
+        let selection: UsageSelection
+        do {
+            guard let users = request.users, let start = request.periodStart, let end = request.periodEnd else {
+                throw LocalAPIError.badRequest("usage needs users, periodStart and periodEnd")
+            }
+            selection = try UsageSelection(users: Set(try users.map { try UserID($0) }), start: Timestamp(millisecondsSinceEpoch: start),
+                                           end: Timestamp(millisecondsSinceEpoch: end))
+        } catch {
+            return .failure("\(error)")
+        }
+        do {
+            let report = try store.usageReport(for: selection)
+            var answer = UsageAnswer(device: store.deviceID.value, usageHash: report.usageHash.hex, entryCount: report.entries.count,
+                                     treeSize: report.treeSize, root: report.root.hex)
+            if case let .altered(sequence, reason) = report.verdict {
+                answer.altered = true
+                answer.alteredSequence = sequence
+                answer.alteredReason = reason
+            }
+            if request.entries == true { answer.entries = report.entries.map { Hex.encode($0.wireBytes()) } }
+            return Response(ok: true, usage: answer)
+        } catch {
+            return .failure(error.description)
         }
     }
 
@@ -93,6 +156,21 @@ public enum LocalAPI {
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(response)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false,"error":"cannot encode the answer"}"#
     }
+}
+
+/// The answer to `usage`: whether the device's data was altered, and its usage hash.
+public struct UsageAnswer: Codable, Sendable, Equatable {
+    public var device: String
+    public var altered: Bool = false
+    public var alteredSequence: UInt64?
+    public var alteredReason: String?
+    public var usageHash: String
+    public var entryCount: Int
+    /// The newest signed checkpoint the data was checked against.
+    public var treeSize: UInt64
+    public var root: String
+    /// The entries' canonical bytes (hex), in sequence order, when asked for.
+    public var entries: [String]?
 }
 
 public enum LocalAPIError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -41,7 +41,7 @@ public final class AgentService: Sendable {
         let clock = AgentClock()
         if let server = config.serverURL {
             uplink = UplinkClient(
-                settings: .init(url: Self.uplinkURL(server), caFile: config.serverCAFile),
+                settings: .init(url: Self.uplinkURL(server), caFile: config.serverCAFile, checkpointEvery: .seconds(config.checkpointSeconds)),
                 deviceID: config.deviceID, deviceKey: key, store: store, clock: clock, logger: logger
             )
         } else {

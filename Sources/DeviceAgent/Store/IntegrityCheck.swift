@@ -11,16 +11,25 @@ struct IntegrityCheck {
     let deviceKey: SigningKey
     let blobDirectory: String
     let chunkSize: Int
+    /// When set, the copy jobs it selects are collected while the events are checked (a bill
+    /// check reads the log once).
+    var usage: UsageSelection? = nil
 
     func run() throws(AgentStoreError) -> ChainState {
-        try AgentStore.wrap("check the store at open") {
+        try runCollecting().chain
+    }
+
+    /// `run`, also returning the usage entries `usage` selects, in sequence order.
+    func runCollecting() throws(AgentStoreError) -> (chain: ChainState, entries: [UsageEntry]) {
+        try AgentStore.wrap("check the store") {
             try pool.read { db in
-                let chain = try checkEvents(db)
+                var entries: [UsageEntry] = []
+                let chain = try checkEvents(db, collecting: &entries)
                 try checkState(db, chain: chain)
                 try checkCheckpoints(db, tree: chain.tree)
                 try checkBlobs(db)
                 try checkTokens(db)
-                return chain
+                return (chain, entries)
             }
         }
     }
@@ -30,7 +39,7 @@ struct IntegrityCheck {
     /// Reads the events in chunks of `chunkSize`, in sequence order. Per row: the bytes decode,
     /// to the event the row is filed under, with the stored hash, time and kind; then the chunk
     /// continues the chain. The first damage in sequence order is reported.
-    private func checkEvents(_ db: Database) throws -> ChainState {
+    private func checkEvents(_ db: Database, collecting entries: inout [UsageEntry]) throws -> ChainState {
         var state = ChainState()
         var anchor = ChainAnchor.genesis
         var lastRow: Int64 = 0
@@ -48,6 +57,7 @@ struct IntegrityCheck {
                 case let .intact(event, bytes):
                     events.append(event)
                     state.tree.append(leafData: bytes)
+                    if let usage, let entry = UsageEntry(event: event), usage.contains(entry) { entries.append(entry) }
                 case let .damaged(damage):
                     rowDamage = damage
                 }

@@ -1,0 +1,61 @@
+import Logging
+import Protocol
+import ServiceLifecycle
+
+/// Keeps the devices' limit grants current (SPEC B3, docs/quotas.md "Reaching the devices"):
+/// every `pollInterval` it looks for ledger entries that change a limit (a limit or overdraft
+/// set, a payment, an adjustment: made through the API, the CLI in another process, or the
+/// payment webhook) and pushes those users' new limit grants to the connected devices; and on
+/// `LimitRefreshSchedule` it re-issues every user's limit grant to every connected device, so
+/// they are renewed before they expire and a new period's reset arrives at its start. A device
+/// that hears nothing keeps its last grant only until it expires, then refuses offline use.
+public struct LimitRefresher: Service {
+    let endpoint: UplinkEndpoint
+    let pollInterval: Duration
+
+    public init(endpoint: UplinkEndpoint, pollInterval: Duration = .seconds(2)) {
+        self.endpoint = endpoint
+        self.pollInterval = pollInterval
+    }
+
+    /// What the refresher has done so far: the newest ledger entry it looked at, when the next
+    /// full re-issue is due.
+    public struct State: Sendable {
+        public var lastLedgerID: Int64
+        public var nextFull: Timestamp
+    }
+
+    public func run() async throws {
+        let services = endpoint.services
+        let start = State(lastLedgerID: try await services.store.ledgerChanges(after: .max).lastID, nextFull: services.clock.now())
+        // A graceful shutdown cancels the loop; that is its normal end, not a failure.
+        try? await cancelWhenGracefulShutdown {
+            var state = start
+            while !Task.isCancelled {
+                try await Task.sleep(for: pollInterval)
+                state = await tick(state, now: services.clock.now())
+            }
+        }
+    }
+
+    /// One round: push limit grants for users whose limits changed, and everyone's when due.
+    public func tick(_ state: State, now: Timestamp) async -> State {
+        var next = state
+        let services = endpoint.services
+        do {
+            let changes = try await services.store.ledgerChanges(after: state.lastLedgerID)
+            next.lastLedgerID = changes.lastID
+            if !changes.users.isEmpty {
+                let endpoint = self.endpoint
+                await endpoint.limitPushes.note(changes.users) { users in await endpoint.pushLimits(for: users, now: endpoint.services.clock.now()) }
+            }
+        } catch {
+            services.logger.warning("limit refresh: cannot read the ledger: \(error)")
+        }
+        if now >= state.nextFull {
+            await endpoint.pushAllLimits(now: now)
+            next.nextFull = LimitRefreshSchedule.nextFullRefresh(after: now, interval: services.grants.policy.limitRefreshInterval)
+        }
+        return next
+    }
+}
