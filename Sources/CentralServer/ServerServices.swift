@@ -14,12 +14,13 @@ public struct ServerServices: Sendable {
     /// The agents connected over the uplink, for pushes (limits, revocations).
     public let hub: UplinkHub
     public let seals: SealService
+    public let splits: SplitService
     public let logger: Logger
 
     public init(
         store: any ServerStore, keyRing: ServerKeyRing, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
         pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, metrics: ServerMetrics = ServerMetrics(),
-        logger: Logger = Logger(label: "imprimatur.server")
+        splitTimeout: Int64 = SplitConsent.defaultTimeout, logger: Logger = Logger(label: "imprimatur.server")
     ) {
         self.store = store
         self.keyRing = keyRing
@@ -31,20 +32,22 @@ public struct ServerServices: Sendable {
         enrollment = EnrollmentService(store: store, grants: grants, clock: clock)
         hub = UplinkHub(metrics: metrics)
         seals = SealService(store: store, keyRing: keyRing, hub: hub, clock: clock, logger: logger)
+        splits = SplitService(store: store, clock: clock, timeout: splitTimeout, logger: logger)
     }
 
     /// Opens the data folder: the SQLite store (`server.sqlite`) and the signing keys (`keys/`,
     /// created on first start; refused if readable by others).
     public static func open(
         dataDirectory: String, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
-        pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, logger: Logger = Logger(label: "imprimatur.server")
+        pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, splitTimeout: Int64 = SplitConsent.defaultTimeout,
+        logger: Logger = Logger(label: "imprimatur.server")
     ) throws -> ServerServices {
         try DataDirectory.create(dataDirectory)
         let keyRing = try ServerKeyRing(directory: KeyDirectory(dataDirectory: dataDirectory), now: clock.now())
         let store = try SQLiteServerStore(dataDirectory: dataDirectory)
         return ServerServices(
             store: store, keyRing: keyRing, clock: clock, policy: policy,
-            pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, logger: logger
+            pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, splitTimeout: splitTimeout, logger: logger
         )
     }
 }

@@ -51,6 +51,14 @@ public enum ServerRoutes {
         api.get("/notifications", use: handlers.listNotifications)
         api.post("/notifications/:id/read", use: handlers.markNotificationRead)
 
+        api.post("/split-jobs", use: handlers.createSplitJob)
+        api.get("/split-jobs", use: handlers.listSplitJobs)
+        api.get("/split-jobs/:id", use: handlers.getSplitJob)
+        api.post("/split-jobs/:id/payers/:payer/authenticate", use: handlers.authenticateSplitPayer)
+        api.post("/split-jobs/:id/payers/:payer/approve", use: handlers.approveSplitShare)
+        api.post("/split-jobs/:id/payers/:payer/reject", use: handlers.rejectSplitShare)
+        api.post("/split-jobs/:id/payers/:payer/re-request", use: handlers.reRequestSplitPayer)
+
         api.get("/audit", use: handlers.listAudit)
         api.get("/audit/verify", use: handlers.verifyAudit)
         return router
