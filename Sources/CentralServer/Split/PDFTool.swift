@@ -30,7 +30,7 @@ public struct PDFTool: Sendable {
         return try inFolder { folder throws(Failure) in
             let input = folder + "/in.pdf"
             try write(pdf, to: input)
-            let (status, output, errors) = try run(["--show-npages", input])
+            let (status, output, errors) = try run(["--show-npages", input], errorsTo: folder + "/errors.txt")
             // 0: fine; 3: read with warnings (qpdf repaired it); 2: errors.
             guard status == 0 || status == 3, let count = Int(output.trimmingCharacters(in: .whitespacesAndNewlines)), count >= 0 else {
                 throw .malformed(Self.firstLine(errors, or: "qpdf exit status \(status)"))
@@ -44,7 +44,7 @@ public struct PDFTool: Sendable {
         try inFolder { folder throws(Failure) in
             let input = folder + "/in.pdf", output = folder + "/out.pdf"
             try write(pdf, to: input)
-            let (status, _, errors) = try run(["--empty", "--pages", input, "\(first)-\(last)", "--", output])
+            let (status, _, errors) = try run(["--empty", "--pages", input, "\(first)-\(last)", "--", output], errorsTo: folder + "/errors.txt")
             guard status == 0 || status == 3 else { throw .malformed(Self.firstLine(errors, or: "qpdf exit status \(status)")) }
             guard let data = FileManager.default.contents(atPath: output) else { throw .io("qpdf wrote no output") }
             return Array(data)
@@ -66,21 +66,26 @@ public struct PDFTool: Sendable {
         }
     }
 
-    private func run(_ arguments: [String]) throws(Failure) -> (Int32, String, String) {
+    /// Runs qpdf; its stdout (a page count at most) through a pipe, its stderr into a file, since
+    /// a damaged PDF can make qpdf warn far more than a pipe holds while nobody reads it.
+    private func run(_ arguments: [String], errorsTo errorPath: String) throws(Failure) -> (Int32, String, String) {
         guard FileManager.default.isExecutableFile(atPath: qpdf) else { throw .toolMissing(qpdf) }
+        guard FileManager.default.createFile(atPath: errorPath, contents: nil), let errorFile = FileHandle(forWritingAtPath: errorPath) else {
+            throw .io("cannot write \(errorPath)")
+        }
+        defer { try? errorFile.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: qpdf)
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = errorFile
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { throw .io("cannot start \(qpdf): \(error)") }
-        // qpdf's output here is a number or a few lines of errors: reading after exit cannot fill the pipes.
         let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        let errors = FileManager.default.contents(atPath: errorPath) ?? Data()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors.prefix(64 * 1024), as: UTF8.self))
     }
 
     private static func firstLine(_ text: String, or fallback: String) -> String {
