@@ -11,6 +11,8 @@ packages=(
     libusb-1.0-0-dev       # USB for the agent's seal driver
     libsqlite3-dev         # the agent's and the server's store (through GRDB)
     umockdev libumockdev-dev  # the simulated USB seal: a live device for libusb
+    qpdf                   # split charges: page counts and per-payer page extraction of held PDFs
+    poppler-utils          # the simulated copier's print port renders printed pages to PNG (pdftoppm)
 )
 extra=${IMPRIMATUR_EXTRA_PACKAGES:-}
 # shellcheck disable=SC2206

@@ -11,11 +11,12 @@ data=$state/server
 port=${IMPRIMATUR_PORT:-8080}
 modbus=${IMPRIMATUR_MODBUS_PORT:-1502}
 panel=${IMPRIMATUR_PANEL_PORT:-1503}
+printport=${IMPRIMATUR_PRINT_PORT:-1504}
 server() { "$bin/imprimatur-server" "$@" --data "$data"; }
 
-for p in "$port" "$modbus" "$panel"; do
+for p in "$port" "$modbus" "$panel" "$printport"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-        echo "error: port $p on 127.0.0.1 is in use (set IMPRIMATUR_PORT, IMPRIMATUR_MODBUS_PORT or IMPRIMATUR_PANEL_PORT)" >&2
+        echo "error: port $p on 127.0.0.1 is in use (set IMPRIMATUR_PORT, IMPRIMATUR_MODBUS_PORT, IMPRIMATUR_PANEL_PORT or IMPRIMATUR_PRINT_PORT)" >&2
         exit 1
     fi
 done
@@ -66,7 +67,7 @@ pids+=($!)
 for _ in $(seq 1 100); do grep -q "listening" "$state/server.out" 2>/dev/null && break; sleep 0.1; done
 grep -q "listening" "$state/server.out" || { echo "error: the server did not start; see $state/server.log" >&2; stop; }
 
-"$bin/firmware-sim" copier serve --modbus "127.0.0.1:$modbus" --panel "127.0.0.1:$panel" \
+"$bin/firmware-sim" copier serve --modbus "127.0.0.1:$modbus" --panel "127.0.0.1:$panel" --print "127.0.0.1:$printport" \
     --state-dir "$state/copier" > "$state/copier.out" 2> "$state/copier.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [[ -s "$state/copier.out" ]] && break; sleep 0.1; done
@@ -108,7 +109,7 @@ cat <<TEXT
 
 Imprimatur is running on 127.0.0.1 (logs in $state/*.log):
   server      http://127.0.0.1:$port   (/healthz, /metrics, REST API under /api/v1; web pages come with issue 7)
-  copier      Modbus 127.0.0.1:$modbus, front panel 127.0.0.1:$panel
+  copier      Modbus 127.0.0.1:$modbus, front panel 127.0.0.1:$panel, print port 127.0.0.1:$printport (docs/print-port.md; tray $state/copier/tray)
   agent       device copier-1, local API $state/agent/agent.sock
 
 Demo accounts (card / PIN / web password):

@@ -16,12 +16,14 @@ public struct ServerServices: Sendable {
     public let seals: SealService
     public let payments: PaymentWebhookService
     public let bills: BillService
+    public let splits: SplitService
     public let logger: Logger
 
     public init(
         store: any ServerStore, keyRing: ServerKeyRing, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
         pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, metrics: ServerMetrics = ServerMetrics(),
-        webhookSecret: [UInt8]? = nil, logger: Logger = Logger(label: "imprimatur.server")
+        webhookSecret: [UInt8]? = nil, splitTimeout: Int64 = SplitConsent.defaultTimeout,
+        logger: Logger = Logger(label: "imprimatur.server")
     ) {
         self.store = store
         self.keyRing = keyRing
@@ -37,13 +39,15 @@ public struct ServerServices: Sendable {
         payments = PaymentWebhookService(
             webhook: webhookSecret.map { PaymentWebhook(secret: $0) }, store: store, admin: admin, clock: clock, logger: logger
         )
+        splits = SplitService(store: store, clock: clock, timeout: splitTimeout, logger: logger)
     }
 
     /// Opens the data folder: the SQLite store (`server.sqlite`) and the signing keys (`keys/`,
     /// created on first start; refused if readable by others).
     public static func open(
         dataDirectory: String, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
-        pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, logger: Logger = Logger(label: "imprimatur.server")
+        pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, splitTimeout: Int64 = SplitConsent.defaultTimeout,
+        logger: Logger = Logger(label: "imprimatur.server")
     ) throws -> ServerServices {
         try DataDirectory.create(dataDirectory)
         let keyRing = try ServerKeyRing(directory: KeyDirectory(dataDirectory: dataDirectory), now: clock.now())
@@ -51,7 +55,7 @@ public struct ServerServices: Sendable {
         let store = try SQLiteServerStore(dataDirectory: dataDirectory)
         return ServerServices(
             store: store, keyRing: keyRing, clock: clock, policy: policy,
-            pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, webhookSecret: secret, logger: logger
+            pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, webhookSecret: secret, splitTimeout: splitTimeout, logger: logger
         )
     }
 }

@@ -22,11 +22,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: "Hours a payer of a split print job has to approve their share before the part is ended and its data deleted.")
+    var splitTimeoutHours = 72
+
     @Flag(help: "Serve HTTPS and WSS with <data>/tls/server.pem (made by tls init). Without it the server listens on loopback only.")
     var tls = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard (1...24 * 365).contains(splitTimeoutHours) else { throw ValidationError("--split-timeout-hours must be 1 to 8760") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
@@ -43,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
             try PlainHTTPPolicy.check(host: self.host, tls: tls)
             if tls { _ = try ServerTLS.configuration(dataDirectory: options.data) }
         }
-        let services = try await reporting { try ServerServices.open(dataDirectory: options.data) }
+        let services = try await reporting { try ServerServices.open(dataDirectory: options.data, splitTimeout: Int64(splitTimeoutHours) * 3_600_000) }
         let host = self.host
         let scheme = tls ? "https" : "http"
         // The REST API and the agents' WebSocket uplink share one listener.
@@ -55,7 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             // The webhook outbox is posted in the background (it idles while no webhook is set).
             let webhooks = WebhookDelivery(store: services.store, clock: services.clock, logger: services.logger)
-            try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks, uplink.limitRefresher()]) { bound in
+            // Split print jobs whose payers did not answer in time are ended and their PDFs deleted (SPEC D4).
+            let sweeper = SplitSweeper(splits: services.splits, logger: services.logger)
+            try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks, uplink.limitRefresher(), sweeper]) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
                 FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data))\n".utf8))
             }

@@ -67,9 +67,42 @@ public final class LineSocket {
         }
     }
 
-    /// Sends `text` and a newline.
-    public func send(line text: String, peer: String) throws(SocketError) {
-        let bytes = Array((text + "\n").utf8)
+    /// Reads exactly `count` raw bytes (for binary protocols such as the copier's print port);
+    /// nil when the peer closed first or `keepWaiting` gave up.
+    public func readBytes(count: Int, pollMilliseconds: Int32 = 100, keepWaiting: () -> Bool = { true }) -> [UInt8]? {
+        while buffer.count < count {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, pollMilliseconds)
+            if ready < 0 && errno != EINTR { return nil }
+            if ready <= 0 {
+                if !keepWaiting() { return nil }
+                continue
+            }
+            var chunk = [UInt8](repeating: 0, count: min(64 * 1024, max(4096, count - buffer.count)))
+            let received = recv(fd, &chunk, chunk.count, 0)
+            if received < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            guard received > 0 else { return nil }
+            buffer += chunk[0..<received]
+        }
+        defer { buffer.removeSubrange(..<count) }
+        return Array(buffer[..<count])
+    }
+
+    /// Reads what has arrived, 1 to `maximum` bytes, waiting for the first; nil when the peer
+    /// closed first or `keepWaiting` gave up.
+    public func readSome(maximum: Int, pollMilliseconds: Int32 = 100, keepWaiting: () -> Bool = { true }) -> [UInt8]? {
+        if buffer.isEmpty {
+            guard readBytes(count: 1, pollMilliseconds: pollMilliseconds, keepWaiting: keepWaiting).map({ buffer.insert(contentsOf: $0, at: 0) }) != nil else {
+                return nil
+            }
+        }
+        let count = min(maximum, buffer.count)
+        defer { buffer.removeSubrange(..<count) }
+        return Array(buffer[..<count])
+    }
+
+    /// Sends raw bytes.
+    public func send(bytes: [UInt8], peer: String) throws(SocketError) {
         var sent = 0
         while sent < bytes.count {
             let result = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
@@ -77,6 +110,11 @@ public final class LineSocket {
             guard result > 0 else { throw SocketError("send to", peer) }
             sent += result
         }
+    }
+
+    /// Sends `text` and a newline.
+    public func send(line text: String, peer: String) throws(SocketError) {
+        try send(bytes: Array((text + "\n").utf8), peer: peer)
     }
 
     /// A listening socket bound to `address`; returns it and the port actually bound.

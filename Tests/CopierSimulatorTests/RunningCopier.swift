@@ -23,7 +23,8 @@ final class RunningCopier {
                 pageRate: CopierPageRate(pagesPerSecond: pagesPerSecond)!
             ),
             modbus: modbus,
-            panel: SocketAddress(host: "127.0.0.1", port: 0)
+            panel: SocketAddress(host: "127.0.0.1", port: 0),
+            print: SocketAddress(host: "127.0.0.1", port: 0)
         ))
     }
 
@@ -42,6 +43,27 @@ final class RunningCopier {
         let client = ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: host.modbusPort!), responseTimeout: timeout)
         try client.connect()
         return client
+    }
+
+    var printAddress: SocketAddress { SocketAddress(host: "127.0.0.1", port: host.printPort!.port) }
+
+    /// Sends raw bytes to the print port and reads its one status line.
+    func sendToPrintPort(_ bytes: [UInt8], closeAfterSending: Bool = false) throws -> String {
+        let socket = try LineSocket.connect(to: printAddress)
+        defer { socket.close() }
+        try socket.send(bytes: bytes, peer: "print port")
+        if closeAfterSending { shutdown(socket.fd, Int32(SHUT_WR)) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        switch socket.readLine(maximumLength: 4096, keepWaiting: { ContinuousClock.now < deadline }) {
+        case let .line(line): return line
+        case let other: throw SocketError("read from", "print port", reason: "\(other)")
+        }
+    }
+
+    /// Prints `pdf` on the print port.
+    func printJob(_ pdf: [UInt8], id: String = "split-1-1", copies: UInt16 = 1, colour: Bool = false, paper: PaperSize = .a4) throws -> PrintPortReply {
+        let header = try PrintJobHeader(jobID: id, copies: copies, colour: colour, paper: paper, pdfLength: pdf.count)
+        return try PrintPortReply(line: sendToPrintPort(header.encoded + pdf))
     }
 
     func panel() throws -> CopierPanelClient { try CopierPanelClient(address: panelAddress) }

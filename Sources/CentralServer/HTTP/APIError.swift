@@ -46,6 +46,16 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
             case let .notFound(text): return APIError(.notFound, text)
             case let .conflict(text): return APIError(.conflict, text)
             }
+        case let error as SplitError:
+            switch error {
+            case let .input(input): return badInput(input)
+            case let .forbidden(text): return APIError(.forbidden, text)
+            case let .notFound(text): return APIError(.notFound, text)
+            case let .conflict(text): return APIError(.conflict, text)
+            }
+        case let error as PDFTool.Failure:
+            if case .malformed = error { return APIError(.badRequest, error.description, field: "pdf") }
+            return nil
         case let error as StoreError:
             switch error {
             case .notFound: return APIError(.notFound, error.description)

@@ -537,6 +537,134 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/split-jobs:
+    post:
+      summary: Hold a print job whose charge is split among payers (employee); each payer is asked (inbox and webhook)
+      description: |
+        The body is the PDF itself. The split is a JSON object in the X-Imprimatur-Split header:
+        title, device (the copier's device id), copies, colour, paper_size, paper_type (the job's
+        defaults) and shares, one per payer: payer, and any of ratio (percent of a part shared
+        with others), copies, pages ("N" or "N-M"), colour, paper_size, paper_type. The rules are
+        in docs/split-charges.md. A body that is not a readable PDF is refused (400, field pdf).
+      parameters:
+        - { name: X-Imprimatur-Split, in: header, required: true, schema: { type: string } }
+      requestBody:
+        required: true
+        content:
+          application/pdf:
+            schema: { type: string, format: binary, maxLength: 33554432 }
+      responses:
+        "201":
+          description: The job, its parts and their payers, all requesting
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SplitJob" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+    get:
+      summary: Split jobs the caller requested or pays (view=involved), or all (view=all, administrator or auditor), newest first
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - { name: view, in: query, schema: { type: string, enum: [involved, all] } }
+      responses:
+        "200":
+          description: The jobs
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/SplitJob" } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/split-jobs/{id}:
+    get:
+      summary: One split job (its requester, payers, administrator, auditor)
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: The job
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SplitJob" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/split-jobs/{id}/payers/{payer}/authenticate:
+    post:
+      summary: The payer proves who they are (their API token and their PIN) before answering
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+        - { name: payer, in: path, required: true, schema: { type: string } }
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [pin]
+              properties:
+                pin: { type: string }
+      responses:
+        "200":
+          description: The job after the step
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SplitJob" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/split-jobs/{id}/payers/{payer}/approve:
+    post:
+      summary: The authenticated payer approves their share; a part every payer approved is released and charged
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+        - { name: payer, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: The job after the step
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SplitJob" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/split-jobs/{id}/payers/{payer}/reject:
+    post:
+      summary: The authenticated payer rejects their share; the part is ended and its PDF deleted
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+        - { name: payer, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: The job after the step
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SplitJob" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+  /api/v1/split-jobs/{id}/payers/{payer}/re-request:
+    post:
+      summary: The requester asks a payer who has not answered again (notice sent again; a login must be repeated)
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+        - { name: payer, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: The job after the step
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SplitJob" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
   /api/v1/seal-records:
     get:
       summary: Seal uses, oldest first, by seal, person, application and time (administrator, auditor)
@@ -1009,6 +1137,45 @@ components:
         photos: { type: integer, minimum: 0, maximum: 100, default: 0, description: Photos of the stamped documents to take after use }
         approvers: { type: array, minItems: 1, maxItems: 10, items: { type: string }, description: "One approver per level, in order" }
         cc: { type: array, maxItems: 20, items: { type: string } }
+    SplitJob:
+      type: object
+      properties:
+        id: { type: string }
+        requester: { type: string }
+        device: { type: string }
+        title: { type: string }
+        page_count: { type: integer }
+        created: { type: string, format: date-time }
+        deadline: { type: string, format: date-time }
+        parts:
+          type: array
+          items:
+            type: object
+            properties:
+              part: { type: integer }
+              pages: { type: string }
+              copies: { type: integer }
+              colour: { type: boolean }
+              paper_size: { type: string }
+              paper_type: { type: string }
+              status: { type: string, enum: [waiting, released, rejected, timed-out] }
+              released: { type: string, format: date-time }
+              ended: { type: string, format: date-time }
+              data_deleted: { type: string, format: date-time }
+              pdf_size: { type: integer }
+              pdf_sha256: { type: string }
+              payers:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    payer: { type: string }
+                    percent: { type: integer }
+                    state: { type: string, enum: [requesting, authenticated, approved, rejected, timed-out] }
+                    state_at: { type: string, format: date-time }
+                    requests: { type: integer }
+                    amount: { type: integer }
+                    currency: { type: string }
     SealApplication:
       type: object
       properties:

@@ -58,6 +58,14 @@ public enum ServerRoutes {
         api.post("/bills", use: handlers.issueBill)
         api.get("/bills/:id", use: handlers.getBill)
 
+        api.post("/split-jobs", use: handlers.createSplitJob)
+        api.get("/split-jobs", use: handlers.listSplitJobs)
+        api.get("/split-jobs/:id", use: handlers.getSplitJob)
+        api.post("/split-jobs/:id/payers/:payer/authenticate", use: handlers.authenticateSplitPayer)
+        api.post("/split-jobs/:id/payers/:payer/approve", use: handlers.approveSplitShare)
+        api.post("/split-jobs/:id/payers/:payer/reject", use: handlers.rejectSplitShare)
+        api.post("/split-jobs/:id/payers/:payer/re-request", use: handlers.reRequestSplitPayer)
+
         api.get("/audit", use: handlers.listAudit)
         api.get("/audit/verify", use: handlers.verifyAudit)
         return router

@@ -24,8 +24,59 @@ enum SQLiteMigrations {
         migrator.registerMigration("v4-bills") { db in
             try db.execute(sql: v4Bills)
         }
+        migrator.registerMigration("v5-split-jobs") { db in
+            try db.execute(sql: v5SplitJobs)
+        }
         return migrator
     }
+
+    /// Split charges (SPEC D): held print jobs, their parts (with each part's PDF until the part
+    /// is ended) and per part its payers and their consent state. A released part's charge goes
+    /// to `jobs`/`charges`/`ledger` like a copy job's.
+    private static let v5SplitJobs = """
+    CREATE TABLE split_jobs (
+        id TEXT PRIMARY KEY NOT NULL,
+        requester TEXT NOT NULL REFERENCES users(id),
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        title TEXT NOT NULL,
+        page_count INTEGER NOT NULL CHECK (page_count >= 1),
+        created INTEGER NOT NULL,
+        deadline INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX split_jobs_by_deadline ON split_jobs(deadline);
+
+    CREATE TABLE split_parts (
+        job_id TEXT NOT NULL REFERENCES split_jobs(id),
+        part INTEGER NOT NULL,
+        first_page INTEGER NOT NULL,
+        last_page INTEGER NOT NULL,
+        copies INTEGER NOT NULL CHECK (copies >= 1),
+        colour INTEGER NOT NULL,
+        paper_size INTEGER NOT NULL,
+        paper_type TEXT NOT NULL,
+        released INTEGER,
+        ended INTEGER,
+        data_deleted INTEGER,
+        pdf_size INTEGER NOT NULL,
+        pdf_sha256 BLOB NOT NULL,
+        pdf BLOB,
+        PRIMARY KEY (job_id, part)
+    ) STRICT;
+
+    CREATE TABLE split_payers (
+        job_id TEXT NOT NULL REFERENCES split_jobs(id),
+        part INTEGER NOT NULL,
+        payer TEXT NOT NULL REFERENCES users(id),
+        percent INTEGER NOT NULL CHECK (percent BETWEEN 1 AND 100),
+        state TEXT NOT NULL CHECK (state IN ('requesting', 'authenticated', 'approved', 'rejected', 'timed-out')),
+        state_at INTEGER NOT NULL,
+        requests INTEGER NOT NULL,
+        amount INTEGER,
+        currency TEXT,
+        PRIMARY KEY (job_id, payer)
+    ) STRICT;
+    CREATE INDEX split_payers_by_payer ON split_payers(payer);
+    """
 
     /// Seal applications (SPEC E1-E8): the applications, their append-only timelines, the uses
     /// ingested from devices and the photos after them, revoked grants for the signed revocation

@@ -29,6 +29,12 @@ struct CopierServeCommand: ParsableCommand {
     @Option(help: "Front panel address, a loopback HOST:PORT.")
     var panel: String = CopierDefaults.panel
 
+    @Option(help: "Print port address, a loopback HOST:PORT (docs/print-port.md); not served unless given.")
+    var print: String?
+
+    @Option(help: "Directory for printed pages, the output tray (default <state-dir>/tray).")
+    var trayFolder: String?
+
     @Option(help: "Directory for the controller's memory (created if missing).")
     var stateDir: String
 
@@ -68,6 +74,10 @@ struct CopierServeCommand: ParsableCommand {
         }
         let panelAddress: SocketAddress
         do { panelAddress = try SocketAddress.parse(panel, allowAnyPort: true) } catch { throw ValidationError("--panel: \(error)") }
+        var printAddress: SocketAddress?
+        if let print {
+            do { printAddress = try SocketAddress.parse(print, allowAnyPort: true) } catch { throw ValidationError("--print: \(error)") }
+        }
         guard let rate = CopierPageRate(pagesPerSecond: pageRate) else { throw ValidationError("--page-rate is out of range") }
 
         signal(SIGPIPE, SIG_IGN)
@@ -76,12 +86,13 @@ struct CopierServeCommand: ParsableCommand {
         do {
             host = try CopierHost(options: CopierHostOptions(
                 simulator: CopierSimulatorOptions(
-                    stateDirectory: stateDir, scanFolder: scanFolder, model: model?.copierModel,
+                    stateDirectory: stateDir, scanFolder: scanFolder, trayFolder: trayFolder, model: model?.copierModel,
                     pageRate: rate, resetState: resetState,
                     faultAtStart: faultAtStart.flatMap { UInt16(exactly: $0) }.flatMap(CopierFault.init(rawValue:)) ?? .none
                 ),
                 modbus: listen,
-                panel: panelAddress
+                panel: panelAddress,
+                print: printAddress
             ))
         } catch {
             throw Console.fail(error.description)

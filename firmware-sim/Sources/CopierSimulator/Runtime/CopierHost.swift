@@ -21,11 +21,14 @@ public struct CopierHostOptions: Hashable, Sendable {
     public var simulator: CopierSimulatorOptions
     public var modbus: CopierModbusListen
     public var panel: SocketAddress
+    /// The print port (docs/print-port.md); nil serves none.
+    public var print: SocketAddress?
 
-    public init(simulator: CopierSimulatorOptions, modbus: CopierModbusListen, panel: SocketAddress) {
+    public init(simulator: CopierSimulatorOptions, modbus: CopierModbusListen, panel: SocketAddress, print: SocketAddress? = nil) {
         self.simulator = simulator
         self.modbus = modbus
         self.panel = panel
+        self.print = print
     }
 }
 
@@ -33,12 +36,14 @@ public enum CopierHostError: Error, Equatable, Sendable, CustomStringConvertible
     case simulator(CopierSimulatorError)
     case modbus(ModbusError)
     case panel(SocketError)
+    case print(SocketError)
 
     public var description: String {
         switch self {
         case let .simulator(error): return error.description
         case let .modbus(error): return "Modbus server: \(error)"
         case let .panel(error): return "front panel: \(error)"
+        case let .print(error): return "print port: \(error)"
         }
     }
 }
@@ -49,6 +54,7 @@ public final class CopierHost: @unchecked Sendable {
     public let options: CopierHostOptions
     public let simulator: CopierSimulator
     public let panel: CopierPanelServer
+    public let printPort: CopierPrintServer?
     private let modbus: ModbusServer
     /// The bound Modbus TCP port; nil on RTU.
     public let modbusPort: Int?
@@ -76,6 +82,18 @@ public final class CopierHost: @unchecked Sendable {
             try? simulator.shutdown()
             throw .panel(error)
         }
+        if let printAddress = options.print {
+            do {
+                printPort = try CopierPrintServer(address: printAddress, simulator: simulator)
+            } catch {
+                panel.stop()
+                modbus.stop()
+                try? simulator.shutdown()
+                throw .print(error)
+            }
+        } else {
+            printPort = nil
+        }
         self.simulator = simulator
         self.modbus = modbus
         modbusPort = modbus.boundPort
@@ -87,8 +105,10 @@ public final class CopierHost: @unchecked Sendable {
         object["modbus"] = modbusPort.map { .count($0) } ?? .null
         if case let .rtu(path) = options.modbus { object["rtu"] = .string(path) }
         object["panel"] = .count(panel.port)
+        if let printPort { object["print"] = .count(printPort.port) }
         object["state_dir"] = .string(simulator.memoryStore.directory)
         object["scan_folder"] = .string(simulator.scanWriter.folder)
+        if printPort != nil { object["tray_folder"] = .string(simulator.trayWriter.folder) }
         return .object(object)
     }
 
@@ -96,7 +116,10 @@ public final class CopierHost: @unchecked Sendable {
     /// answered), saves the memory, then closes the panel.
     public func stop() throws(CopierMemoryError) {
         modbus.stop()
-        defer { panel.stop() }
+        defer {
+            panel.stop()
+            printPort?.stop()
+        }
         try simulator.shutdown()
     }
 }

@@ -8,6 +8,8 @@ public struct CopierSimulatorOptions: Hashable, Sendable {
     public var stateDirectory: String
     /// Where scans go; nil for `<stateDirectory>/scans`.
     public var scanFolder: String?
+    /// The output tray, where printed pages go; nil for `<stateDirectory>/tray`.
+    public var trayFolder: String?
     /// The model to be; nil for what the memory says (a colour copier when there is none).
     public var model: CopierModel?
     public var pageRate: CopierPageRate
@@ -17,11 +19,12 @@ public struct CopierSimulatorOptions: Hashable, Sendable {
     public var faultAtStart: CopierFault
 
     public init(
-        stateDirectory: String, scanFolder: String? = nil, model: CopierModel? = nil, pageRate: CopierPageRate = .standard,
+        stateDirectory: String, scanFolder: String? = nil, trayFolder: String? = nil, model: CopierModel? = nil, pageRate: CopierPageRate = .standard,
         resetState: Bool = false, faultAtStart: CopierFault = .none
     ) {
         self.stateDirectory = stateDirectory
         self.scanFolder = scanFolder
+        self.trayFolder = trayFolder
         self.model = model
         self.pageRate = pageRate
         self.resetState = resetState
@@ -53,11 +56,15 @@ public final class CopierSimulator: @unchecked Sendable {
 
     public let memoryStore: CopierMemoryStore
     public let scanWriter: CopierScanWriter
+    public let trayWriter: CopierTrayWriter
+    public let renderer = PDFRenderer()
 
     private let lock = NSLock()
     private var controller: CopierController  // under `lock`
     private var modbusFault = ModbusFaultInjection.none  // under `lock`
     private var waiters: [UInt32: JobWaiter] = [:]  // under `lock`
+    /// Print jobs' rendered originals, by sequence, until the job ends.
+    private var renderings: [UInt32: PDFRendering] = [:]  // under `lock`
     private var poweringOff = false  // under `lock`
     private var tickerStopped = false  // under `lock`
 
@@ -75,6 +82,7 @@ public final class CopierSimulator: @unchecked Sendable {
     public init(options: CopierSimulatorOptions) throws(CopierSimulatorError) {
         memoryStore = CopierMemoryStore(directory: options.stateDirectory)
         scanWriter = CopierScanWriter(folder: options.scanFolder ?? options.stateDirectory + "/scans")
+        trayWriter = CopierTrayWriter(folder: options.trayFolder ?? options.stateDirectory + "/tray")
         var memory: CopierMemory
         do {
             if options.resetState { try memoryStore.erase() }
@@ -113,13 +121,16 @@ public final class CopierSimulator: @unchecked Sendable {
     /// Runs a job and returns when it has ended and its scans are written. A job the copier
     /// will not start because it is locked or in fault is answered at once (no sequence, no
     /// pages); any other refusal is thrown.
-    public func runJob(_ request: CopierJobRequest) throws(CopierJobRefusal) -> CopierJobOutcome {
+    /// With `rendering`, the job prints those pages: each impression files its original's
+    /// rendered page in the tray instead of scanning a page.
+    public func runJob(_ request: CopierJobRequest, rendering: PDFRendering? = nil) throws(CopierJobRefusal) -> CopierJobOutcome {
         let waiter = JobWaiter()
         let started: Result<UInt32, CopierJobRefusal> = lock.withLock {
             guard !poweringOff else { return .failure(.poweringOff) }
             do throws(CopierJobRefusal) {
                 let sequence = try controller.startJob(request, now: now)
                 waiters[sequence] = waiter
+                if let rendering { renderings[sequence] = rendering }
                 return .success(sequence)
             } catch {
                 return .failure(error)
@@ -226,6 +237,16 @@ public final class CopierSimulator: @unchecked Sendable {
         for event in events {
             switch event {
             case let .pagePrinted(page):
+                let rendering = lock.withLock { renderings[page.sequence] }
+                if let rendering {
+                    do {
+                        let path = try trayWriter.write(page, renderedFrom: rendering.pages[Int(page.original) - 1])
+                        scansByJob[page.sequence, default: []].append(path)
+                    } catch {
+                        Self.warn("printed page \(page.number) of job \(page.sequence) not put in the tray: \(error)")
+                    }
+                    continue
+                }
                 do {
                     let path = try scanWriter.write(page)
                     scansByJob[page.sequence, default: []].append(path)
@@ -247,7 +268,10 @@ public final class CopierSimulator: @unchecked Sendable {
                     sequence: record.sequence, pagesPrinted: record.pages, end: record.end,
                     scans: scansByJob.removeValue(forKey: record.sequence) ?? []
                 )
-                let waiter = lock.withLock { waiters.removeValue(forKey: record.sequence) }
+                let waiter = lock.withLock {
+                    renderings.removeValue(forKey: record.sequence)
+                    return waiters.removeValue(forKey: record.sequence)
+                }
                 waiter?.finish(outcome)
             }
         }
