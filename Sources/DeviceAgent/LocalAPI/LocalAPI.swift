@@ -1,5 +1,6 @@
 import Foundation
 import LineIO
+import Protocol
 
 /// The agent's local API: one JSON request per line on a Unix socket readable by the box's own
 /// users only (docs/agent.md). `imprimatur-agent tap|logout|status` are its clients; the card
@@ -12,12 +13,23 @@ public enum LocalAPI {
         public var card: String?
         public var user: String?
         public var pin: String?
+        /// A tap at the seal (not the copier), for the approved application `application`.
+        public var seal: Bool?
+        public var application: String?
 
-        public init(op: String, card: String? = nil, user: String? = nil, pin: String? = nil) {
+        public init(op: String, card: String? = nil, user: String? = nil, pin: String? = nil, seal: Bool? = nil, application: String? = nil) {
             self.op = op
             self.card = card
             self.user = user
             self.pin = pin
+            self.seal = seal
+            self.application = application
+        }
+
+        /// The application a seal tap names, or why it does not name one properly.
+        public func sealApplication() throws(LocalAPIError) -> ApplicationID {
+            guard let application else { throw .badRequest("a tap at the seal needs the application id (\"application\")") }
+            do { return try ApplicationID(application) } catch { throw .badRequest("application: \(error)") }
         }
 
         /// The credential of a `tap`, or why the request does not name one properly.
@@ -48,14 +60,18 @@ public enum LocalAPI {
         public var unlocked: Bool?
         public var offline: Bool?
         public var pageBudget: UInt32?
+        /// A seal tap: the uses the seal was opened for.
+        public var uses: UInt16?
         public var message: String?
         public var status: CopierAgent.Status?
+        public var seal: SealAgent.Status?
 
         public static func failure(_ text: String) -> Response { Response(ok: false, error: text) }
     }
 
-    /// Answers one request line (pure apart from the agent it calls).
-    public static func answer(line: String, agent: CopierAgent) async -> Response {
+    /// Answers one request line (pure apart from the agents it calls). A box drives a copier, a
+    /// seal, or both; a request for a part it does not drive is refused saying so.
+    public static func answer(line: String, agent: CopierAgent?, seal: SealAgent? = nil) async -> Response {
         let request: Request
         do {
             request = try JSONDecoder().decode(Request.self, from: Data(line.utf8))
@@ -63,7 +79,18 @@ public enum LocalAPI {
             return .failure("not a request: \(describe(error))")
         }
         switch request.op {
+        case "tap" where request.seal == true:
+            guard let seal else { return .failure("this box drives no seal (no [seal] section in its configuration)") }
+            do {
+                let credential = try request.credential()
+                let result = await seal.tap(credential, application: try request.sealApplication())
+                return Response(ok: true, unlocked: result.unlocked, uses: result.uses, message: result.message)
+            } catch {
+                return .failure(error.description)
+            }
         case "tap":
+            if request.application != nil { return .failure("an application id is for a tap at the seal (add \"seal\": true)") }
+            guard let agent else { return .failure("this box drives no copier; a tap at the seal needs \"seal\": true and the application id") }
             do {
                 let result = await agent.tap(try request.credential())
                 return Response(ok: true, unlocked: result.unlocked, offline: result.offline, pageBudget: result.pageBudget, message: result.message)
@@ -71,9 +98,12 @@ public enum LocalAPI {
                 return .failure(error.description)
             }
         case "logout":
-            return Response(ok: true, message: await agent.logout())
+            var messages: [String] = []
+            if let agent, request.seal != true { messages.append(await agent.logout()) }
+            if let seal { messages.append(await seal.logout()) }
+            return messages.isEmpty ? .failure("this box drives no seal") : Response(ok: true, message: messages.joined(separator: " "))
         case "status":
-            return Response(ok: true, status: await agent.status())
+            return Response(ok: true, status: await agent?.status(), seal: await seal?.status())
         default:
             return .failure("unknown op \"\(request.op)\" (expected tap, logout or status)")
         }
@@ -109,7 +139,7 @@ public final class LocalAPIServer: Sendable {
     private let server: LineServer
     public let path: String
 
-    public init(path: String, agent: CopierAgent) throws(SocketError) {
+    public init(path: String, agent: CopierAgent?, seal: SealAgent? = nil) throws(SocketError) {
         self.path = path
         let listener = try LineSocket.listen(unixPath: path)
         server = LineServer(
@@ -119,7 +149,7 @@ public final class LocalAPIServer: Sendable {
                 let box = AnswerBox()
                 let done = DispatchSemaphore(value: 0)
                 Task {
-                    box.set(await LocalAPI.answer(line: line, agent: agent))
+                    box.set(await LocalAPI.answer(line: line, agent: agent, seal: seal))
                     done.signal()
                 }
                 done.wait()
