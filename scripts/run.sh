@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # `make run`: the whole system on loopback — the central server (SQLite), the simulated copier
-# and an enrolled agent — with demo accounts made on the first run and reused after.
-# Ctrl-C stops everything cleanly (the agent locks the copier on its way out).
+# and its enrolled agent, the simulated USB seal and its box's agent (under umockdev-wrapper) —
+# with demo accounts made on the first run and reused after.
+# Ctrl-C stops everything cleanly (the agents lock the copier and the seal on their way out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin=$(swift build --show-bin-path)
 state=${IMPRIMATUR_RUN_DIR:-var/run}
+# Absolute, for the agents' configurations (IMPRIMATUR_RUN_DIR may be either).
+case $state in /*) abs_state=$state ;; *) abs_state=$PWD/$state ;; esac
 data=$state/server
 port=${IMPRIMATUR_PORT:-8080}
 modbus=${IMPRIMATUR_MODBUS_PORT:-1502}
 panel=${IMPRIMATUR_PANEL_PORT:-1503}
 printport=${IMPRIMATUR_PRINT_PORT:-1504}
+seal_panel=${IMPRIMATUR_SEAL_PANEL_PORT:-1505}
 server() { "$bin/imprimatur-server" "$@" --data "$data"; }
 
-for p in "$port" "$modbus" "$panel" "$printport"; do
+for p in "$port" "$modbus" "$panel" "$printport" "$seal_panel"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-        echo "error: port $p on 127.0.0.1 is in use (set IMPRIMATUR_PORT, IMPRIMATUR_MODBUS_PORT, IMPRIMATUR_PANEL_PORT or IMPRIMATUR_PRINT_PORT)" >&2
+        echo "error: port $p on 127.0.0.1 is in use (set IMPRIMATUR_PORT, IMPRIMATUR_MODBUS_PORT, IMPRIMATUR_PANEL_PORT, IMPRIMATUR_PRINT_PORT or IMPRIMATUR_SEAL_PANEL_PORT)" >&2
         exit 1
     fi
 done
@@ -48,12 +52,15 @@ if [[ ! -f "$data/server.sqlite" ]]; then
 fi
 
 pids=()
+seal_pid=
 stop() {
     trap - INT TERM
     echo
     echo "Stopping..."
-    # The agent first, so it locks the copier while the copier still answers.
-    for pid in $(printf '%s\n' "${pids[@]}" | tac); do
+    # The agents first, so they lock the copier and the seal while those still answer; the seal
+    # last of all: umockdev's preload aborts a client whose seal process dies while the device
+    # is open. (The seal runs in its own session, so the terminal's Ctrl-C does not reach it.)
+    for pid in $(printf '%s\n' "${pids[@]}" | tac) $seal_pid; do
         kill -TERM "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
@@ -81,29 +88,61 @@ id = "copier-1"
 location = "Demo office, 1st floor"
 [copier]
 modbus = "127.0.0.1:$modbus"
-scan_folder = "$PWD/$state/copier/scans"
+scan_folder = "$abs_state/copier/scans"
 [state]
-dir = "$PWD/$state/agent"
+dir = "$abs_state/agent"
 TOML
 if [[ ! -f "$state/agent/agent.sqlite" ]] || $first_run; then
     token=$(server device token --name "Demo copier")
     "$bin/imprimatur-agent" enroll --config "$state/agent.toml" --token "$token" >/dev/null
 fi
-# A demo seal box (issue 6): a device enrolled with one seal, seal-1, so alice can apply for it.
-# Its key is made here; the seal's own agent and simulator are run separately (docs/seal-approval.md).
-if $first_run; then
-    openssl genpkey -algorithm ed25519 -out "$state/seal-box.key" 2>/dev/null
-    chmod 600 "$state/seal-box.key"
-    seal_key=$(openssl pkey -in "$state/seal-box.key" -pubout -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \n')
-    seal_token=$(server device token --name "Demo seal box")
-    curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/enroll" -H 'Content-Type: application/json' \
-        -d "{\"token\": \"$seal_token\", \"device_id\": \"seal-box-1\", \"public_key\": \"$seal_key\", \"model\": \"demo seal box\", \"firmware\": \"1.0.0\", \"resources\": [{\"id\": \"seal-1\", \"type\": \"seal\"}]}" \
-        || echo "warning: could not enrol the demo seal box" >&2
+# The demo seal box (issue 6): its own agent, device seal-box-1, driving the USB seal seal-1.
+cat > "$state/seal-agent.toml" <<TOML
+[server]
+url = "http://127.0.0.1:$port"
+[device]
+id = "seal-box-1"
+location = "Demo office, reception"
+[seal]
+id = "seal-1"
+photo_mode = "automatic"
+[state]
+dir = "$abs_state/seal-agent"
+TOML
+seal_box=true
+if [[ ! -f "$state/seal-agent/agent.sqlite" ]]; then
+    if $first_run; then
+        seal_token=$(server device token --name "Demo seal box")
+        "$bin/imprimatur-agent" enroll --config "$state/seal-agent.toml" --token "$seal_token" --model IMP-SIM-S1 >/dev/null
+    else
+        echo "warning: seal-box-1 was enrolled by an older make run without its agent; delete $state to get the seal demo" >&2
+        seal_box=false
+    fi
+fi
+if $seal_box; then
+    # The seal trusts the server's current grant-signing key (it verifies every grant itself).
+    seal_key=$(server keys list | awk '/current/ {print $NF}')
+    setsid "$bin/firmware-sim" seal serve --state-dir "$state/seal" --panel "127.0.0.1:$seal_panel" \
+        --serial seal-1 --device-id seal-box-1 --trusted-key "$seal_key" > "$state/seal.out" 2> "$state/seal.log" &
+    seal_pid=$!
+    for _ in $(seq 1 100); do [[ -s "$state/seal.out" ]] && break; sleep 0.1; done
+    umockdev_dir=$(sed -n 's/.*"umockdev_dir":"\([^"]*\)".*/\1/p' "$state/seal.out")
+    if [[ -z "$umockdev_dir" ]]; then
+        echo "warning: the simulated seal did not start; see $state/seal.log" >&2
+        seal_box=false
+    fi
 fi
 
 "$bin/imprimatur-agent" run --config "$state/agent.toml" > "$state/agent.out" 2> "$state/agent.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [[ -s "$state/agent.out" ]] && break; sleep 0.1; done
+if $seal_box; then
+    # The seal box's agent sees the seal through umockdev's preload and the seal's testbed.
+    UMOCKDEV_DIR=$umockdev_dir umockdev-wrapper "$bin/imprimatur-agent" run --config "$state/seal-agent.toml" \
+        > "$state/seal-agent.out" 2> "$state/seal-agent.log" &
+    pids+=($!)
+    for _ in $(seq 1 100); do [[ -s "$state/seal-agent.out" ]] && break; sleep 0.1; done
+fi
 
 cat <<TEXT
 
@@ -111,6 +150,8 @@ Imprimatur is running on 127.0.0.1 (logs in $state/*.log):
   server      http://127.0.0.1:$port   (/healthz, /metrics, REST API under /api/v1; web pages come with issue 7)
   copier      Modbus 127.0.0.1:$modbus, front panel 127.0.0.1:$panel, print port 127.0.0.1:$printport (docs/print-port.md; tray $state/copier/tray)
   agent       device copier-1, local API $state/agent/agent.sock
+  seal        simulated USB seal seal-1 (umockdev), front panel 127.0.0.1:$seal_panel
+  seal agent  device seal-box-1, local API $state/seal-agent/agent.sock
 
 Demo accounts (card / PIN / web password):
   ada     administrator   9000 / 2468 / ada-demo-pw    API token in $state/admin-token
@@ -125,11 +166,15 @@ Try, in another terminal:
   $bin/imprimatur-agent logout --config $state/agent.toml
   curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/jobs
 
-Seal applications (docs/seal-approval.md): alice applies for seal-1, arthur approves:
+The seal (docs/seal-approval.md): alice applies for 2 uses of seal-1, arthur approves, alice taps at the
+seal box with the application id, stamps twice (a third press is refused), and the server shows the uses:
   curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" -d '{"seal": "seal-1", "reason": "Contract", "uses": 2, "approvers": ["arthur"]}' http://127.0.0.1:$port/api/v1/seal-applications
-  curl -s -H "Authorization: Bearer \$(cat $state/arthur-token)" http://127.0.0.1:$port/api/v1/seal-applications?view=waiting
   curl -s -X POST -H "Authorization: Bearer \$(cat $state/arthur-token)" http://127.0.0.1:$port/api/v1/seal-applications/<id>/approve
-  curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" http://127.0.0.1:$port/api/v1/notifications
+  $bin/imprimatur-agent tap --card 0042 --pin 1234 --seal --application <id> --config $state/seal-agent.toml
+  $bin/firmware-sim seal stamp --panel 127.0.0.1:$seal_panel
+  $bin/imprimatur-agent status --config $state/seal-agent.toml
+  curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" http://127.0.0.1:$port/api/v1/seal-applications/<id>
+  (revoke the rest: curl -s -X POST -H "Authorization: Bearer \$(cat $state/arthur-token)" http://127.0.0.1:$port/api/v1/seal-applications/<id>/revoke)
 
 Quotas and payments (docs/quotas.md):
   $bin/imprimatur-server quota show --user alice --data $data

@@ -3,10 +3,10 @@
 # agents on loopback. Prints a last line "tests: N passed, M failed" (Swift Testing's count) and
 # keeps it in .build/test-summary for CI to repeat at the very end of its log.
 #
-# Two runs: everything, then the seal's USB tests (SealAgentUSBTests) again under
-# umockdev-wrapper, which preloads umockdev so libusb sees the simulated seal. In the first
-# run those tests are skipped (they need the preload); the preload stays out of the other
-# suites, which open real /dev and /sys paths.
+# Two runs: everything, then the seal's USB tests (SealAgentUSBTests) and the seal's end-to-end
+# system tests (SealSystemTests) again under umockdev-wrapper, which preloads umockdev so libusb
+# sees the simulated seal. In the first run those tests are skipped (they need the preload);
+# the preload stays out of the other suites, which open real /dev and /sys paths.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
@@ -15,7 +15,7 @@ swift test --skip-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 usb_status=0
 if [[ $# -eq 0 ]]; then
-    umockdev-wrapper swift test --skip-build --filter SealAgentUSBTests 2>&1 | tee "$usb_log"
+    umockdev-wrapper swift test --skip-build --filter 'SealAgentUSBTests|SealSystemTests' 2>&1 | tee "$usb_log"
     usb_status=${PIPESTATUS[0]}
 fi
 count() { grep -Eo 'Test run with [0-9]+ tests?' "$1" | tail -1 | grep -Eo '[0-9]+' || echo 0; }

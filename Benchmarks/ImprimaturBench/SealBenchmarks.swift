@@ -1,5 +1,6 @@
 import DeviceAgent
 import Foundation
+import Logging
 import Protocol
 import TestSupport
 
@@ -62,10 +63,13 @@ enum SealBenchmarks {
         let store = try AgentStore.open(path: directory.appending("agent.sqlite"), deviceID: box, deviceKey: SigningKey())
         defer { try? store.close() }
         try store.storeServerKeys([TrustedKey(serverKey.publicKey)])
+        // Two info lines per session would bury the figures.
+        var quiet = Logger(label: "imprimatur.bench.seal")
+        quiet.logLevel = .warning
         let agent = SealAgent(
             settings: .init(deviceID: box, sealID: seal, location: try SealLocation(placeName: "bench"),
                             session: .init(watchdogMilliseconds: 3000, photoMode: .manual)),
-            store: store, camera: SimulatedCamera(deviceName: "bench"), clock: AgentClock()
+            store: store, camera: SimulatedCamera(deviceName: "bench"), clock: AgentClock(), logger: quiet
         )
         await agent.start()
         let deadline = ContinuousClock.now + .seconds(20)

@@ -37,32 +37,42 @@ func printAnswer(_ response: LocalAPI.Response) throws {
 }
 
 struct TapCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tap", abstract: "Present a card (or a user id and PIN) to the agent, as the reader would.")
+    static let configuration = CommandConfiguration(
+        commandName: "tap",
+        abstract: "Present a card (or a user id and PIN) to the agent, as the reader would.",
+        discussion: "At the copier: --card N [--pin P]. At the seal: add --seal --application ID (an approved seal application of yours)."
+    )
 
     @Option(name: .long, help: "The card number.") var card: String?
     @Option(name: .long, help: "A user id, instead of a card (needs --pin).") var user: String?
     @Option(name: .long, help: "The PIN.") var pin: String?
+    @Flag(name: .long, help: "Tap at the seal, not the copier (needs --application).") var seal = false
+    @Option(name: .long, help: "The approved seal application to use (with --seal).") var application: String?
     @OptionGroup var socket: SocketOption
 
     func validate() throws {
         if card == nil && user == nil { throw ValidationError("give --card, or --user with --pin") }
         if card != nil && user != nil { throw ValidationError("give --card or --user, not both") }
         if user != nil && pin == nil { throw ValidationError("--user needs --pin") }
+        if seal && application == nil { throw ValidationError("--seal needs --application ID (the approved seal application)") }
+        if !seal && application != nil { throw ValidationError("--application is for a tap at the seal: add --seal") }
     }
 
     func run() throws {
-        try printAnswer(try socket.send(LocalAPI.Request(op: "tap", card: card, user: user, pin: pin)))
+        try printAnswer(try socket.send(LocalAPI.Request(op: "tap", card: card, user: user, pin: pin,
+                                                         seal: seal ? true : nil, application: application)))
     }
 }
 
 struct LogoutCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logout", abstract: "End the open session: the copier locks.")
+    static let configuration = CommandConfiguration(commandName: "logout", abstract: "End the open sessions: the copier and the seal lock.")
+    @Flag(name: .long, help: "End only the seal's session.") var seal = false
     @OptionGroup var socket: SocketOption
-    func run() throws { try printAnswer(try socket.send(LocalAPI.Request(op: "logout"))) }
+    func run() throws { try printAnswer(try socket.send(LocalAPI.Request(op: "logout", seal: seal ? true : nil))) }
 }
 
 struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "What the agent is doing: session, copier, events.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "What the agent is doing: session, copier, events; the seal (present, locked or open, uses left).")
     @OptionGroup var socket: SocketOption
     func run() throws { try printAnswer(try socket.send(LocalAPI.Request(op: "status"))) }
 }

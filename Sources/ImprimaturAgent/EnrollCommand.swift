@@ -30,7 +30,7 @@ struct EnrollCommand: AsyncParsableCommand {
         do {
             result = try await Enrollment.enroll(
                 server: server, token: token, deviceID: config.deviceID, publicKey: key.publicKey, model: model, firmware: firmware,
-                resources: [(config.copierID, .copier)], caFile: config.serverCAFile
+                resources: resources(config), caFile: config.serverCAFile
             )
         } catch {
             throw ValidationError("enrolment failed: \(error)")
@@ -39,5 +39,13 @@ struct EnrollCommand: AsyncParsableCommand {
         defer { try? store.close() }
         try store.storeServerKeys(result.serverKeys)
         print("enrolled \(result.deviceID) with server \(result.serverID); trusting \(result.serverKeys.count) server key(s)")
+    }
+
+    /// What the box drives, as the server records it: the copier and/or the seal.
+    private func resources(_ config: AgentConfig) -> [(ResourceID, ResourceType)] {
+        var list: [(ResourceID, ResourceType)] = []
+        if config.modbus != nil { list.append((config.copierID, .copier)) }
+        if let seal = config.seal { list.append((seal.sealID, .seal)) }
+        return list
     }
 }

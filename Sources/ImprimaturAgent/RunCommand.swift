@@ -7,7 +7,7 @@ import Logging
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the agent: lock the copier, serve taps on the local API, log every job. SIGINT/SIGTERM stop it cleanly."
+        abstract: "Run the agent: lock the copier (and the seal), serve taps on the local API, log every job. SIGINT/SIGTERM stop it cleanly."
     )
 
     @OptionGroup var options: ConfigOption
@@ -19,7 +19,10 @@ struct RunCommand: AsyncParsableCommand {
         do { service = try await AgentService(config: config) } catch { throw ValidationError("\(error)") }
         await service.start()
         // One ready line, written unbuffered, so scripts and tests know the agent is serving.
-        let ready = #"{"api":"\#(config.localAPISocket)","device":"\#(config.deviceID)","copier":"\#(config.modbus)"}"# + "\n"
+        var fields = ["api": config.localAPISocket, "device": config.deviceID.value]
+        if let modbus = config.modbus { fields["copier"] = "\(modbus)" }
+        if let seal = config.seal { fields["seal"] = seal.sealID.value }
+        let ready = String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
         await waitForTermination()
         await service.stop()

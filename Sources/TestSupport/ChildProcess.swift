@@ -21,11 +21,15 @@ public final class ChildProcess: @unchecked Sendable {
     private var errorBytes: [UInt8] = []
     private let errorDrained = DispatchSemaphore(value: 0)
 
-    public init(_ executable: String, _ arguments: [String]) throws {
+    /// `environment` adds to (or replaces in) this process's environment, e.g. UMOCKDEV_DIR.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         self.executable = executable
         self.arguments = arguments
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice

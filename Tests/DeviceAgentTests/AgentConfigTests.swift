@@ -40,8 +40,27 @@ struct AgentConfigTests {
         #expect(config.modbus == .rtu(path: "/dev/ttyUSB0", baud: 9600, parity: .none, dataBits: 8, stopBits: 2))
     }
 
+    @Test func aSealBoxNeedsNoCopier() throws {
+        let text = "[device]\nid = \"seal-box-1\"\nlocation = \"HQ reception\"\n[seal]\nid = \"seal-1\"\nproduct_id = \"4011\"\nphoto_mode = \"manual\"\nphotos_after_use = 2\n"
+        let config = try AgentConfig(file: ConfigFile(parsing: text))
+        #expect(config.modbus == nil)
+        let seal = try #require(config.seal)
+        #expect(seal.sealID.value == "seal-1" && seal.vendorID == 0xCAFE && seal.productID == 0x4011)
+        #expect(seal.location == "HQ reception" && seal.photoMode == .manual && seal.photosAfterUse == 2 && seal.watchdogMilliseconds == 3000)
+    }
+
+    @Test func aCopierBoxHasNoSeal() throws {
+        #expect(try AgentConfig(file: ConfigFile(parsing: Self.sample)).seal == nil)
+    }
+
     @Test(arguments: [
-        ("[device]\nid = \"c1\"\n", ConfigError.missing(key: "copier.modbus (HOST:PORT) or copier.rtu (a serial device)")),
+        ("[device]\nid = \"c1\"\n", ConfigError.missing(key: "copier.modbus (HOST:PORT) or copier.rtu (a serial device), or a [seal] section")),
+        ("[device]\nid = \"b1\"\n[seal]\nvendor_id = \"cafe\"\n", .missing(key: "seal.id")),
+        ("[device]\nid = \"b1\"\n[seal]\nid = \"s1\"\nvendor_id = \"0xcafe\"\n", .invalid(key: "seal.vendor_id", "0xcafe must be 1-4 hex digits, as lsusb shows it (e.g. \"cafe\")")),
+        ("[device]\nid = \"b1\"\n[seal]\nid = \"s1\"\nphoto_mode = \"sometimes\"\n", .invalid(key: "seal.photo_mode", "sometimes must be automatic or manual")),
+        ("[device]\nid = \"b1\"\n[seal]\nid = \"s1\"\nphotos_after_use = 2\n", .invalid(key: "seal.photos_after_use", "photos after use are taken only in photo_mode = \"manual\"")),
+        ("[device]\nid = \"b1\"\n[seal]\nid = \"s1\"\nphoto_mode = \"manual\"\nphotos_after_use = 101\n", .invalid(key: "seal.photos_after_use", "101 is outside 0...100")),
+        ("[device]\nid = \"b1\"\n[seal]\nid = \"s1\"\nserial = \"s1\"\n", .unknownKeys(["seal.serial"])),
         ("[device]\nid = \"c 1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "device.id", "invalid device id: byte 32 at position 1 is not one of A-Z a-z 0-9 . _ - : @")),
         ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\nwatchdog_ms = 50\n", .invalid(key: "copier.watchdog_ms", "50 is outside 100...60000")),
         ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\nwatchdog_ms = \"2s\"\n", .wrongType(key: "copier.watchdog_ms", expected: "an integer", got: "\"2s\"")),

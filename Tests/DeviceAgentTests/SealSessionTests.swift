@@ -37,8 +37,8 @@ enum SealSessionFixtures {
     }
 
     /// A session opened for `uses` uses.
-    static func opened(uses: UInt32 = 3, mode: SealPhotoMode = .automatic) -> SealSession {
-        var session = SealSession(configuration: .init(watchdogMilliseconds: 3000, photoMode: mode))
+    static func opened(uses: UInt32 = 3, mode: SealPhotoMode = .automatic, photosAfterUse: Int? = nil) -> SealSession {
+        var session = SealSession(configuration: .init(watchdogMilliseconds: 3000, photoMode: mode, photosAfterUse: photosAfterUse))
         let auth = authorization(uses: uses)
         _ = session.handle(.authorized(auth, sessionID: 9), at: t0)
         _ = session.handle(.deviceInfo(info()), at: t0)
@@ -108,6 +108,19 @@ enum SealSessionFixtures {
         #expect(first.contains { if case .recordUse(_, _, _, _, false) = $0 { return true } else { return false } })
         let last = session.handle(.stamp(F.report(2, remaining: 0)), at: F.t0)
         #expect(last.contains { if case .takePhotos(_, _, 2) = $0 { return true } else { return false } })
+    }
+
+    @Test func manual_mode_takes_the_configured_number_of_photos_once_at_the_end() {
+        var session = F.opened(uses: 3, mode: .manual, photosAfterUse: 5)
+        var counts: [Int] = []
+        for (number, remaining) in [(UInt32(1), UInt16(2)), (2, 1), (3, 0)] {
+            for action in session.handle(.stamp(F.report(number, remaining: remaining)), at: F.t0) {
+                if case let .takePhotos(_, _, count) = action { counts.append(count) }
+            }
+        }
+        #expect(counts == [5])
+        var none = F.opened(uses: 1, mode: .manual, photosAfterUse: 0)
+        #expect(!none.handle(.stamp(F.report(1, remaining: 0)), at: F.t0).contains { if case .takePhotos = $0 { return true } else { return false } })
     }
 
     @Test func heartbeats_go_at_a_third_of_the_watchdog() {

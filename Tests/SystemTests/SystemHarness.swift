@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOCore
 import NIOSSL
 import Foundation
 import Glibc
@@ -125,8 +126,19 @@ final class SystemHarness: @unchecked Sendable {
 
     /// GET an API route with the administrator's token.
     func api(_ path: String) async throws -> [String: Any] {
+        try await api(path, token: apiToken)
+    }
+
+    /// Calls an API route with `token`; a POST sends `body` as JSON. The JSON answer; a status
+    /// other than 2xx throws with the body.
+    func api(_ path: String, token: String, method: String = "GET", body: [String: Any]? = nil) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: serverURL + path)
-        request.headers.add(name: "Authorization", value: "Bearer \(apiToken)")
+        request.method = .init(rawValue: method)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        }
         var configuration = HTTPClient.Configuration()
         if tls {
             var settings = TLSConfiguration.makeClientConfiguration()
@@ -137,6 +149,9 @@ final class SystemHarness: @unchecked Sendable {
         defer { Task { try? await client.shutdown() } }
         let response = try await client.execute(request, timeout: .seconds(10))
         let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        guard (200..<300).contains(response.status.code) else {
+            throw ProcessFailure(description: "\(method) \(path): \(response.status.code) \(body)")
+        }
         return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], "\(body)")
     }
 

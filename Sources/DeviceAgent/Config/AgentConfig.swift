@@ -16,7 +16,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var copierID: ResourceID
     public var deviceKeyFile: String
     public var location: String
-    public var modbus: ModbusEndpoint
+    /// The copier's Modbus endpoint; nil on a box that drives only a seal.
+    public var modbus: ModbusEndpoint?
     public var modbusUnitID: Int
     public var modbusResponseTimeoutMilliseconds: Int
     public var watchdogMilliseconds: Int
@@ -29,8 +30,10 @@ public struct AgentConfig: Sendable, Equatable {
     public var idleTimeoutSeconds: Int
     public var stateDirectory: String
     public var localAPISocket: String
+    /// The `[seal]` section, when this box drives a company seal.
+    public var seal: SealConfig?
 
-    static let knownKeys: Set<String> = [
+    static let knownKeys: Set<String> = Set<String>([
         "server.url", "server.ca_file", "server.checkpoint_seconds",
         "device.id", "device.key_file", "device.location",
         "copier.id", "copier.modbus", "copier.rtu", "copier.baud", "copier.parity", "copier.unit_id",
@@ -39,7 +42,7 @@ public struct AgentConfig: Sendable, Equatable {
         "camera.kind", "camera.device",
         "session.idle_timeout_s",
         "state.dir", "state.api_socket",
-    ]
+    ]).union(SealConfig.keys)
 
     public init(file: ConfigFile) throws(ConfigError) {
         let unknown = file.unknownKeys(known: Self.knownKeys)
@@ -70,9 +73,11 @@ public struct AgentConfig: Sendable, Equatable {
 
         let tcp = try file.string("copier.modbus")
         let rtu = try file.string("copier.rtu")
+        seal = try SealConfig.parse(file, deviceLocation: location)
         switch (tcp, rtu) {
         case (nil, nil):
-            throw .missing(key: "copier.modbus (HOST:PORT) or copier.rtu (a serial device)")
+            guard seal != nil else { throw .missing(key: "copier.modbus (HOST:PORT) or copier.rtu (a serial device), or a [seal] section") }
+            modbus = nil
         case (.some, .some):
             throw .invalid(key: "copier.rtu", "set either copier.modbus or copier.rtu, not both")
         case let (.some(address), nil):

@@ -20,8 +20,13 @@ public enum LocalAPI {
         public var periodEnd: Int64?
         public var entries: Bool?
 
+        /// A tap at the seal (not the copier), for the approved application `application`.
+        public var seal: Bool?
+        public var application: String?
+
         public init(op: String, card: String? = nil, user: String? = nil, pin: String? = nil,
-                    users: [String]? = nil, periodStart: Int64? = nil, periodEnd: Int64? = nil, entries: Bool? = nil) {
+                    users: [String]? = nil, periodStart: Int64? = nil, periodEnd: Int64? = nil, entries: Bool? = nil,
+                    seal: Bool? = nil, application: String? = nil) {
             self.op = op
             self.card = card
             self.user = user
@@ -30,6 +35,14 @@ public enum LocalAPI {
             self.periodStart = periodStart
             self.periodEnd = periodEnd
             self.entries = entries
+            self.seal = seal
+            self.application = application
+        }
+
+        /// The application a seal tap names, or why it does not name one properly.
+        public func sealApplication() throws(LocalAPIError) -> ApplicationID {
+            guard let application else { throw .badRequest("a tap at the seal needs the application id (\"application\")") }
+            do { return try ApplicationID(application) } catch { throw .badRequest("application: \(error)") }
         }
 
         /// The credential of a `tap`, or why the request does not name one properly.
@@ -60,18 +73,22 @@ public enum LocalAPI {
         public var unlocked: Bool?
         public var offline: Bool?
         public var pageBudget: UInt32?
+        /// A seal tap: the uses the seal was opened for.
+        public var uses: UInt16?
         public var message: String?
         public var status: CopierAgent.Status?
         public var usage: UsageAnswer?
         /// `device-keys`: the device id and its public keys (hex), for checking its checkpoints.
         public var device: String?
         public var deviceKeys: [String]?
+        public var seal: SealAgent.Status?
 
         public static func failure(_ text: String) -> Response { Response(ok: false, error: text) }
     }
 
-    /// Answers one request line (pure apart from the agent it calls).
-    public static func answer(line: String, agent: CopierAgent) async -> Response {
+    /// Answers one request line (pure apart from the agents it calls). A box drives a copier, a
+    /// seal, or both; a request for a part it does not drive is refused saying so.
+    public static func answer(line: String, agent: CopierAgent?, seal: SealAgent? = nil) async -> Response {
         let request: Request
         do {
             request = try JSONDecoder().decode(Request.self, from: Data(line.utf8))
@@ -79,7 +96,18 @@ public enum LocalAPI {
             return .failure("not a request: \(describe(error))")
         }
         switch request.op {
+        case "tap" where request.seal == true:
+            guard let seal else { return .failure("this box drives no seal (no [seal] section in its configuration)") }
+            do {
+                let credential = try request.credential()
+                let result = await seal.tap(credential, application: try request.sealApplication())
+                return Response(ok: true, unlocked: result.unlocked, uses: result.uses, message: result.message)
+            } catch {
+                return .failure(error.description)
+            }
         case "tap":
+            if request.application != nil { return .failure("an application id is for a tap at the seal (add \"seal\": true)") }
+            guard let agent else { return .failure("this box drives no copier; a tap at the seal needs \"seal\": true and the application id") }
             do {
                 let result = await agent.tap(try request.credential())
                 return Response(ok: true, unlocked: result.unlocked, offline: result.offline, pageBudget: result.pageBudget, message: result.message)
@@ -87,11 +115,16 @@ public enum LocalAPI {
                 return .failure(error.description)
             }
         case "logout":
-            return Response(ok: true, message: await agent.logout())
+            var messages: [String] = []
+            if let agent, request.seal != true { messages.append(await agent.logout()) }
+            if let seal { messages.append(await seal.logout()) }
+            return messages.isEmpty ? .failure("this box drives no seal") : Response(ok: true, message: messages.joined(separator: " "))
         case "status":
-            return Response(ok: true, status: await agent.status())
+            return Response(ok: true, status: await agent?.status(), seal: await seal?.status())
         case "usage", "device-keys":
-            return storeAnswer(request, store: agent.store)
+            // The copier and the seal of one box share its store.
+            guard let store = agent?.store ?? seal?.store else { return .failure("this box drives neither a copier nor a seal") }
+            return storeAnswer(request, store: store)
         default:
             return .failure("unknown op \"\(request.op)\" (expected tap, logout, status, usage or device-keys)")
         }
@@ -187,7 +220,7 @@ public final class LocalAPIServer: Sendable {
     private let server: LineServer
     public let path: String
 
-    public init(path: String, agent: CopierAgent) throws(SocketError) {
+    public init(path: String, agent: CopierAgent?, seal: SealAgent? = nil) throws(SocketError) {
         self.path = path
         let listener = try LineSocket.listen(unixPath: path)
         server = LineServer(
@@ -197,7 +230,7 @@ public final class LocalAPIServer: Sendable {
                 let box = AnswerBox()
                 let done = DispatchSemaphore(value: 0)
                 Task {
-                    box.set(await LocalAPI.answer(line: line, agent: agent))
+                    box.set(await LocalAPI.answer(line: line, agent: agent, seal: seal))
                     done.signal()
                 }
                 done.wait()

@@ -23,3 +23,9 @@ public enum GrantAuthorityError: Error, Equatable, Sendable, CustomStringConvert
         }
     }
 }
+
+/// Whoever issues seal grants: the server, for an approved application (docs/seal-approval.md).
+/// There is no offline seal use: an application's uses are counted by the server.
+public protocol SealGrantAuthority: Sendable {
+    func requestSealGrant(_ credential: Credential, seal: ResourceID, application: ApplicationID, at time: Timestamp) async throws(GrantAuthorityError) -> GrantAnswer
+}

@@ -39,12 +39,17 @@ public actor SealAgent {
     }
 
     public struct Status: Sendable, Equatable, Codable {
+        /// locked, unlocking or open (the seal's solenoids open only in `open`).
         public let phase: String
+        /// The seal is plugged in and answering (false: gone).
         public let connected: Bool
+        public let seal: String
         public let user: String?
         public let application: String?
         public let usesAllowed: UInt16?
         public let usesMade: UInt16?
+        /// Uses left in this session (allowed less made).
+        public let usesLeft: UInt16?
     }
 
     let settings: Settings
@@ -52,6 +57,8 @@ public actor SealAgent {
     let camera: any Camera
     let clock: AgentClock
     let logger: Logger
+    /// Asked for a seal grant when someone taps for an application.
+    let authority: any SealGrantAuthority
     var channel: SealChannel?
     var session: SealSession
     var revocations = RevocationState()
@@ -60,8 +67,9 @@ public actor SealAgent {
     public private(set) var lastUnlockConfirmed: ContinuousClock.Instant?
 
     public init(settings: Settings, store: AgentStore, camera: any Camera, clock: AgentClock,
-                logger: Logger = Logger(label: "imprimatur.agent.seal")) {
+                authority: any SealGrantAuthority = NoServerAuthority(), logger: Logger = Logger(label: "imprimatur.agent.seal")) {
         self.settings = settings
+        self.authority = authority
         self.store = store
         self.camera = camera
         self.clock = clock
@@ -205,15 +213,19 @@ public actor SealAgent {
     }
 
     public func status() -> Status {
+        let connected = channel != nil
+        let seal = settings.sealID.value
         switch session.phase {
         case .locked:
-            return Status(phase: "locked", connected: channel != nil, user: nil, application: nil, usesAllowed: nil, usesMade: nil)
+            return Status(phase: "locked", connected: connected, seal: seal, user: nil, application: nil,
+                          usesAllowed: nil, usesMade: nil, usesLeft: nil)
         case let .unlocking(authorization, _, _, _):
-            return Status(phase: "unlocking", connected: channel != nil, user: authorization.user.value,
-                          application: authorization.applicationID.value, usesAllowed: nil, usesMade: nil)
+            return Status(phase: "unlocking", connected: connected, seal: seal, user: authorization.user.value,
+                          application: authorization.applicationID.value, usesAllowed: nil, usesMade: nil, usesLeft: nil)
         case let .open(open):
-            return Status(phase: "open", connected: channel != nil, user: open.authorization.user.value,
-                          application: open.authorization.applicationID.value, usesAllowed: open.usesAllowed, usesMade: open.usesMade)
+            return Status(phase: "open", connected: connected, seal: seal, user: open.authorization.user.value,
+                          application: open.authorization.applicationID.value, usesAllowed: open.usesAllowed, usesMade: open.usesMade,
+                          usesLeft: open.usesAllowed - min(open.usesMade, open.usesAllowed))
         }
     }
 

@@ -19,12 +19,16 @@ public struct SealSession: Sendable {
         /// The watchdog the agent asks of the seal; heartbeats go at a third of it.
         public var watchdogMilliseconds: UInt16
         public var photoMode: SealPhotoMode
+        /// Manual mode: photos taken after the last stamp; nil takes one per stamp made.
+        public var photosAfterUse: Int?
         /// An unlock with no answer for this long is given up.
         public var unlockTimeoutMilliseconds: Int64
 
-        public init(watchdogMilliseconds: UInt16 = 3000, photoMode: SealPhotoMode = .automatic, unlockTimeoutMilliseconds: Int64 = 10_000) {
+        public init(watchdogMilliseconds: UInt16 = 3000, photoMode: SealPhotoMode = .automatic, photosAfterUse: Int? = nil,
+                    unlockTimeoutMilliseconds: Int64 = 10_000) {
             self.watchdogMilliseconds = watchdogMilliseconds
             self.photoMode = photoMode
+            self.photosAfterUse = photosAfterUse
             self.unlockTimeoutMilliseconds = unlockTimeoutMilliseconds
         }
     }
@@ -188,8 +192,9 @@ public struct SealSession: Sendable {
     private mutating func close(_ open: OpenSession, _ reason: SessionCloseReason, lock: Bool) -> [Action] {
         phase = .locked
         var actions: [Action] = lock ? [.send(.lock)] : []
-        if configuration.photoMode == .manual, open.usesMade > 0 {
-            actions.append(.takePhotos(open.authorization, sessionID: open.sessionID, count: Int(open.usesMade)))
+        if configuration.photoMode == .manual, open.usesMade > 0, (configuration.photosAfterUse ?? 1) > 0 {
+            let count = configuration.photosAfterUse ?? Int(open.usesMade)
+            actions.append(.takePhotos(open.authorization, sessionID: open.sessionID, count: count))
         }
         actions.append(.recordSessionClosed(open.authorization, sessionID: open.sessionID, reason: reason))
         actions.append(.tell("the seal is locked (\(reason))"))

@@ -2,13 +2,16 @@ import Foundation
 import Logging
 import Protocol
 
-/// The agent as a running service: the store, the copier link, the copier agent and the local
-/// API, wired from an `AgentConfig`. `imprimatur-agent run` is `start()`, wait for a signal,
+/// The agent as a running service: the store, the copier link and copier agent and/or the seal
+/// agent (a `[seal]` section), the uplink and the local API, wired from an `AgentConfig`. `imprimatur-agent run` is `start()`, wait for a signal,
 /// `stop()`.
 public final class AgentService: Sendable {
     public let config: AgentConfig
     public let store: AgentStore
-    public let agent: CopierAgent
+    /// The copier side; nil on a box that drives only a seal.
+    public let agent: CopierAgent?
+    /// The seal side, when the configuration has a `[seal]` section.
+    public let seal: SealAgent?
     public let uplink: UplinkClient?
     private let api: LocalAPIServer
     private let reader: EvdevCardReader?
@@ -31,13 +34,6 @@ public final class AgentService: Sendable {
         case .simulated: camera = SimulatedCamera(deviceName: config.deviceID.value)
         case .v4l2: camera = CommandCamera(command: ["/usr/bin/fswebcam", "--no-banner", "--png", "5", "-d", config.cameraDevice ?? "/dev/video0", "-"])
         }
-        let link = CopierLink(endpoint: config.modbus, unitID: config.modbusUnitID,
-                              responseTimeout: .milliseconds(config.modbusResponseTimeoutMilliseconds))
-        let settings = CopierAgent.Settings(
-            deviceID: config.deviceID, copierID: config.copierID, watchdogMilliseconds: UInt16(config.watchdogMilliseconds),
-            session: .init(idleTimeoutMilliseconds: Int64(config.idleTimeoutSeconds) * 1000),
-            scanFolder: config.scanFolder
-        )
         let clock = AgentClock()
         if let server = config.serverURL {
             uplink = UplinkClient(
@@ -47,11 +43,40 @@ public final class AgentService: Sendable {
         } else {
             uplink = nil
         }
-        agent = CopierAgent(settings: settings, link: link, store: store, authority: authority ?? uplink ?? NoServerAuthority(),
-                            camera: camera, clock: clock, hasher: CredentialHasher(deviceSalt: salt), logger: logger)
-        api = try LocalAPIServer(path: config.localAPISocket, agent: agent)
-        if config.readerKind == .evdev, let device = config.readerDevice {
-            let agent = agent
+        if let modbus = config.modbus {
+            let link = CopierLink(endpoint: modbus, unitID: config.modbusUnitID,
+                                  responseTimeout: .milliseconds(config.modbusResponseTimeoutMilliseconds))
+            let settings = CopierAgent.Settings(
+                deviceID: config.deviceID, copierID: config.copierID, watchdogMilliseconds: UInt16(config.watchdogMilliseconds),
+                session: .init(idleTimeoutMilliseconds: Int64(config.idleTimeoutSeconds) * 1000),
+                scanFolder: config.scanFolder
+            )
+            agent = CopierAgent(settings: settings, link: link, store: store, authority: authority ?? uplink ?? NoServerAuthority(),
+                                camera: camera, clock: clock, hasher: CredentialHasher(deviceSalt: salt), logger: logger)
+        } else {
+            agent = nil
+        }
+        if let sealConfig = config.seal {
+            // The seal's events go to the same store, so the uplink forwards its stamps with the rest.
+            let location: SealLocation
+            do { location = try SealLocation(placeName: sealConfig.location) } catch {
+                throw ConfigError.invalid(key: "seal.location", error.description)
+            }
+            let settings = SealAgent.Settings(
+                deviceID: config.deviceID, sealID: sealConfig.sealID, vendorID: sealConfig.vendorID, productID: sealConfig.productID,
+                location: location,
+                session: .init(watchdogMilliseconds: UInt16(sealConfig.watchdogMilliseconds), photoMode: sealConfig.photoMode,
+                               photosAfterUse: sealConfig.photosAfterUse)
+            )
+            seal = SealAgent(settings: settings, store: store, camera: camera, clock: clock,
+                             authority: (authority as? any SealGrantAuthority) ?? uplink ?? NoServerAuthority(), logger: logger)
+        } else {
+            seal = nil
+        }
+        api = try LocalAPIServer(path: config.localAPISocket, agent: agent, seal: seal)
+        // The card reader taps the copier; a seal tap also needs the application, so it comes
+        // through the local API.
+        if config.readerKind == .evdev, let device = config.readerDevice, let agent {
             reader = try EvdevCardReader(path: device) { number in
                 Task {
                     guard let credential = try? Credential.card(number) else { return }
@@ -74,17 +99,23 @@ public final class AgentService: Sendable {
 
     public func start() async {
         if let uplink {
-            let agent = agent
-            await uplink.setRevocationHandler { token in try? await agent.applyRevocationList(token: token) }
+            // A revocation reaches both sides at once: each closes a session the list names.
+            let agent = agent, seal = seal
+            await uplink.setRevocationHandler { token in
+                try? await agent?.applyRevocationList(token: token)
+                try? await seal?.applyRevocationList(token: token)
+            }
             await uplink.start()
         }
-        await agent.start()
+        await agent?.start()
+        await seal?.start()
     }
 
-    /// Locks the copier, stops serving, closes the store.
+    /// Locks the copier and the seal, stops serving, closes the store.
     public func stop() async {
         reader?.stop()
-        await agent.stop()
+        await agent?.stop()
+        await seal?.stop()
         await uplink?.stop()
         api.stop()
         try? store.close()

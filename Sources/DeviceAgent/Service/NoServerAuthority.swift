@@ -9,3 +9,9 @@ public struct NoServerAuthority: GrantAuthority {
         throw .unreachable("no server is configured")
     }
 }
+
+extension NoServerAuthority: SealGrantAuthority {
+    public func requestSealGrant(_ credential: Credential, seal: ResourceID, application: ApplicationID, at time: Timestamp) async throws(GrantAuthorityError) -> GrantAnswer {
+        throw .unreachable("no server is configured")
+    }
+}

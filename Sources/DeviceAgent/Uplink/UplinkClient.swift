@@ -9,7 +9,7 @@ import Protocol
 /// production): authenticates with the device key, asks for grants, forwards the event log and
 /// its blobs in order, and takes what the server pushes (keys, limit grants, revocations).
 /// Reconnects with bounded jittered backoff and resumes from what the server says it holds.
-public actor UplinkClient: GrantAuthority {
+public actor UplinkClient: GrantAuthority, SealGrantAuthority {
     public struct Settings: Sendable {
         public var url: String
         /// PEM file of the CA the agent trusts for wss:// (only that CA).
@@ -236,10 +236,21 @@ public actor UplinkClient: GrantAuthority {
     // MARK: Grants
 
     public func requestGrant(_ credential: Credential, copier: ResourceID, at time: Timestamp) async throws(GrantAuthorityError) -> GrantAnswer {
+        try await requestGrant(credential, resource: copier, type: .copier, application: nil, at: time)
+    }
+
+    /// A seal grant for an approved application: resource type seal, naming the application.
+    public func requestSealGrant(_ credential: Credential, seal: ResourceID, application: ApplicationID, at time: Timestamp) async throws(GrantAuthorityError) -> GrantAnswer {
+        try await requestGrant(credential, resource: seal, type: .seal, application: application, at: time)
+    }
+
+    private func requestGrant(_ credential: Credential, resource: ResourceID, type: ResourceType, application: ApplicationID?,
+                              at time: Timestamp) async throws(GrantAuthorityError) -> GrantAnswer {
         guard state == .connected else { throw .unreachable("the uplink is \(state.rawValue)") }
         let message: UplinkMessage
         do {
-            message = .grantRequest(try UplinkMessage.GrantRequest(credential: credential, resourceID: copier, resourceType: .copier, deviceTime: time))
+            message = .grantRequest(try UplinkMessage.GrantRequest(credential: credential, resourceID: resource, resourceType: type,
+                                                                   applicationID: application, deviceTime: time))
         } catch {
             throw .unreachable("the request cannot be encoded: \(error)")
         }

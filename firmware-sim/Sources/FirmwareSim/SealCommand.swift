@@ -14,7 +14,7 @@ struct SealCommand: ParsableCommand {
 }
 
 enum SealDefaults {
-    static let panel = "127.0.0.1:1504"
+    static let panel = "127.0.0.1:1505"
 }
 
 struct SealServeCommand: ParsableCommand {
@@ -22,7 +22,7 @@ struct SealServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Run the simulated seal: a live USB device on a umockdev testbed, and its front panel.",
         discussion: """
-            Prints one JSON line when ready, e.g. {"panel":1504,"umockdev_dir":"/tmp/umockdev.XXXX",...}. \
+            Prints one JSON line when ready, e.g. {"panel":1505,"umockdev_dir":"/tmp/umockdev.XXXX",...}. \
             Programs see the seal when run as `UMOCKDEV_DIR=<umockdev_dir> umockdev-wrapper PROGRAM`. \
             SIGINT or SIGTERM saves the counters and exits 0.
             """
