@@ -42,7 +42,7 @@ struct BillCommand: AsyncParsableCommand {
                     try Data((issued.json + "\n").utf8).write(to: URL(fileURLWithPath: out))
                 }
                 let bill = issued.bill
-                print("\(bill.id) \(bill.account) \(TimeText.iso8601(start))..\(TimeText.iso8601(end)): \(bill.lines.count) jobs, \(bill.amount) \(bill.currency ?? "-"), usage hash \(bill.usageHash)")
+                print("\(bill.id) \(bill.account) \(TimeText.iso8601(start))..\(TimeText.iso8601(end)): \(bill.lines.count) jobs, amount \(bill.amount) (minor units of \(bill.currency ?? "-")), usage hash \(bill.usageHash)")
             }
         }
     }
