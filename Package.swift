@@ -169,7 +169,7 @@ let package = Package(
         .executableTarget(name: "FuzzGrant", dependencies: ["Protocol"], path: "Fuzz/FuzzGrant"),
         .testTarget(
             name: "ProtocolTests",
-            dependencies: ["Protocol", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Protocol", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Vectors")],
             swiftSettings: strict
         ),
