@@ -5,17 +5,11 @@ import Glibc
 /// (loopback TCP or a Unix-domain socket). Each connection gets a thread of its own, so a
 /// request that takes long (a copier job, a tap waiting for the server) holds only its own
 /// connection. Used by the simulated copier's front panel and by the agent's local API.
-public final class LineServer: @unchecked Sendable {
+public final class LineServer: Sendable {
     public typealias Handler = @Sendable (String) -> String
 
     public let name: String
-    private let listener: Int32
-    private let maximumLineLength: Int
-    private let handler: Handler
-    private let tooLong: @Sendable (Int) -> String
-    private let lock = NSLock()
-    private var stopped = false  // under `lock`
-    private let threads = DispatchGroup()
+    private let connections: ConnectionServer
 
     /// Starts serving on an already listening socket `listener` (which it then owns).
     /// `tooLong` makes the answer to a line over `maximumLineLength`.
@@ -24,55 +18,22 @@ public final class LineServer: @unchecked Sendable {
         tooLong: @escaping @Sendable (Int) -> String, handler: @escaping Handler
     ) {
         self.name = name
-        self.listener = listener
-        self.maximumLineLength = maximumLineLength
-        self.tooLong = tooLong
-        self.handler = handler
-        threads.enter()
-        let thread = Thread { [self] in
-            acceptLoop()
-            threads.leave()
+        connections = ConnectionServer(name: name, listener: listener) { socket, isStopped in
+            Self.serve(socket, name: name, maximumLineLength: maximumLineLength, tooLong: tooLong, handler: handler, isStopped: isStopped)
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Stops accepting, closes every connection once its current request is answered, and
     /// returns when all of them have ended.
-    public func stop() {
-        lock.withLock { stopped = true }
-        threads.wait()
-    }
+    public func stop() { connections.stop() }
 
-    private var isStopped: Bool { lock.withLock { stopped } }
-
-    private func acceptLoop() {
-        defer { close(listener) }
-        while !isStopped {
-            var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            guard poll(&entry, 1, 100) > 0 else { continue }
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else {
-                usleep(10_000)  // out of descriptors, say: do not spin
-                continue
-            }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            threads.enter()
-            let handoff = ConnectionHandoff(socket: LineSocket(fd: client))
-            let thread = Thread { [self] in
-                serve(handoff.socket)
-                threads.leave()
-            }
-            thread.name = "\(name)-connection"
-            thread.start()
-        }
-    }
-
-    private func serve(_ socket: LineSocket) {
-        defer { socket.close() }
+    private static func serve(
+        _ socket: LineSocket, name: String, maximumLineLength: Int,
+        tooLong: (Int) -> String, handler: Handler, isStopped: () -> Bool
+    ) {
         while true {
             let answer: String
-            switch socket.readLine(maximumLength: maximumLineLength, keepWaiting: { !isStopped }) {
+            switch socket.readLine(maximumLength: maximumLineLength, keepWaiting: { !isStopped() }) {
             case .closed, .gaveUp:
                 return
             case .tooLong:
@@ -84,11 +45,6 @@ public final class LineServer: @unchecked Sendable {
             do { try socket.send(line: answer, peer: "\(name) client") } catch { return }
         }
     }
-}
-
-/// Moves a connection's socket to the one thread that serves it.
-private struct ConnectionHandoff: @unchecked Sendable {
-    let socket: LineSocket
 }
 
 /// A client of a line protocol: sends a line, reads the answer line. Not Sendable on purpose:

@@ -15,10 +15,7 @@ public final class CopierPrintServer: @unchecked Sendable {
     /// How long a client may pause while sending its job before the copier gives up on it.
     public static let idleTimeout: Duration = .seconds(30)
 
-    private let listener: Int32
-    private let lock = NSLock()
-    private var stopped = false  // under `lock`
-    private let threads = DispatchGroup()
+    private let connections: ConnectionServer
 
     /// Binds and starts accepting. Like the panel, the port has no authentication (a real
     /// 9100 port has none either), so it listens only on a loopback address.
@@ -26,58 +23,23 @@ public final class CopierPrintServer: @unchecked Sendable {
         guard address.isLoopback else {
             throw SocketError("listen on", address.description, reason: "the print port listens only on a loopback address (127.x.x.x)")
         }
+        let listener: Int32
         (listener, port) = try LineSocket.listen(on: address)
         self.address = address
         self.simulator = simulator
-        threads.enter()
-        let thread = Thread { [self] in
-            acceptLoop()
-            threads.leave()
+        connections = ConnectionServer(name: "copier-print", listener: listener) { socket, isStopped in
+            let reply = Self.receiveAndPrint(socket, simulator: simulator, isStopped: isStopped)
+            try? socket.send(line: reply.line, peer: "print client")
         }
-        thread.name = "copier-print"
-        thread.start()
     }
 
     /// Stops accepting and returns when every connection has ended (a job being printed is
     /// ended by the simulator's shutdown, which answers it).
-    public func stop() {
-        lock.withLock { stopped = true }
-        threads.wait()
-    }
+    public func stop() { connections.stop() }
 
-    private var isStopped: Bool { lock.withLock { stopped } }
-
-    private func acceptLoop() {
-        defer { close(listener) }
-        while !isStopped {
-            var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            guard poll(&entry, 1, 100) > 0 else { continue }
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else {
-                usleep(10_000)
-                continue
-            }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            threads.enter()
-            let handoff = PrintConnection(socket: LineSocket(fd: client))
-            let thread = Thread { [self] in
-                serve(handoff.socket)
-                threads.leave()
-            }
-            thread.name = "copier-print-connection"
-            thread.start()
-        }
-    }
-
-    private func serve(_ socket: LineSocket) {
-        defer { socket.close() }
-        let reply = receiveAndPrint(socket)
-        try? socket.send(line: reply.line, peer: "print client")
-    }
-
-    private func receiveAndPrint(_ socket: LineSocket) -> PrintPortReply {
+    private static func receiveAndPrint(_ socket: LineSocket, simulator: CopierSimulator, isStopped: () -> Bool) -> PrintPortReply {
         var lastProgress = ContinuousClock.now
-        let keepWaiting = { [self] in !isStopped && ContinuousClock.now - lastProgress < Self.idleTimeout }
+        let keepWaiting = { !isStopped() && ContinuousClock.now - lastProgress < Self.idleTimeout }
         guard let prefix = socket.readBytes(count: PrintJobHeader.prefixLength, keepWaiting: keepWaiting) else {
             return .refused(.truncated, message: "the connection ended inside the header")
         }
@@ -105,9 +67,4 @@ public final class CopierPrintServer: @unchecked Sendable {
         }
         return simulator.printJob(header, pdf: pdf)
     }
-}
-
-/// Moves a connection's socket to the one thread that serves it.
-private struct PrintConnection: @unchecked Sendable {
-    let socket: LineSocket
 }
