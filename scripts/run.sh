@@ -88,6 +88,7 @@ id = "copier-1"
 location = "Demo office, 1st floor"
 [copier]
 modbus = "127.0.0.1:$modbus"
+print = "127.0.0.1:$printport"
 scan_folder = "$abs_state/copier/scans"
 [state]
 dir = "$abs_state/agent"
