@@ -226,7 +226,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeviceAgentTests",
-            dependencies: ["DeviceAgent", "TestSupport"],
+            dependencies: ["DeviceAgent", "TestSupport", "LineIO"],
             swiftSettings: strict
         ),
     ],

@@ -88,6 +88,7 @@ id = "copier-1"
 location = "Demo office, 1st floor"
 [copier]
 modbus = "127.0.0.1:$modbus"
+print = "127.0.0.1:$printport"
 scan_folder = "$abs_state/copier/scans"
 [state]
 dir = "$abs_state/agent"
@@ -190,6 +191,16 @@ Bills that can be checked (docs/bills.md), after a job above and the agent's nex
   $bin/imprimatur-agent verify-bill $state/bill.json --config $state/agent.toml            # MATCH, MISMATCH or ALTERED
   $bin/imprimatur-agent verify-bill $state/bill.json --line 1 --config $state/agent.toml   # one line, by its inclusion proof
   curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/bills
+
+Split charges (docs/split-charges.md): alice holds a PDF (any of 2 pages or more) split with arthur; both approve
+with their PIN; each part is printed on the copier's print port (pages in $state/copier/tray) and its PDF deleted:
+  curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" -H 'Content-Type: application/pdf' \\
+    -H 'X-Imprimatur-Split: {"title":"Offer","device":"copier-1","shares":[{"payer":"alice","pages":"1"},{"payer":"arthur","pages":"2"}]}' \\
+    --data-binary @offer.pdf http://127.0.0.1:$port/api/v1/split-jobs
+  curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" -d '{"pin":"1234"}' http://127.0.0.1:$port/api/v1/split-jobs/<id>/payers/alice/authenticate
+  curl -s -X POST -H "Authorization: Bearer \$(cat $state/alice-token)" http://127.0.0.1:$port/api/v1/split-jobs/<id>/payers/alice/approve
+  (arthur the same with \$(cat $state/arthur-token) and PIN 1357), then:
+  ls $state/copier/tray; curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" http://127.0.0.1:$port/api/v1/split-jobs/<id>
 
 Press Ctrl-C to stop everything.
 TEXT

@@ -17,6 +17,8 @@ public struct ServerServices: Sendable {
     public let payments: PaymentWebhookService
     public let bills: BillService
     public let splits: SplitService
+    /// Carries released split parts to the devices' agents over the uplink.
+    public let splitReleaser: SplitReleaser
     public let logger: Logger
 
     public init(
@@ -39,7 +41,8 @@ public struct ServerServices: Sendable {
         payments = PaymentWebhookService(
             webhook: webhookSecret.map { PaymentWebhook(secret: $0) }, store: store, admin: admin, clock: clock, logger: logger
         )
-        splits = SplitService(store: store, clock: clock, timeout: splitTimeout, logger: logger)
+        splitReleaser = SplitReleaser(store: store, hub: hub, clock: clock, logger: logger)
+        splits = SplitService(store: store, clock: clock, timeout: splitTimeout, releaser: splitReleaser, logger: logger)
     }
 
     /// Opens the data folder: the SQLite store (`server.sqlite`) and the signing keys (`keys/`,

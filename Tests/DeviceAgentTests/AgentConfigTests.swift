@@ -34,6 +34,12 @@ struct AgentConfigTests {
         #expect(config.idleTimeoutSeconds == 60)
     }
 
+    @Test func thePrintPortIsReadAndOptional() throws {
+        #expect(try AgentConfig(file: ConfigFile(parsing: Self.sample)).printAddress == nil)
+        let config = try AgentConfig(file: ConfigFile(parsing: Self.sample.replacingOccurrences(of: "watchdog_ms = 3_000", with: "watchdog_ms = 3_000\nprint = \"127.0.0.1:1504\"")))
+        #expect(config.printAddress?.description == "127.0.0.1:1504")
+    }
+
     @Test func rtuTakesItsLineSettings() throws {
         let text = "[device]\nid = \"c1\"\n[copier]\nrtu = \"/dev/ttyUSB0\"\nbaud = 9600\nparity = \"N\"\n"
         let config = try AgentConfig(file: ConfigFile(parsing: text))
@@ -65,6 +71,9 @@ struct AgentConfigTests {
         ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\nwatchdog_ms = 50\n", .invalid(key: "copier.watchdog_ms", "50 is outside 100...60000")),
         ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\nwatchdog_ms = \"2s\"\n", .wrongType(key: "copier.watchdog_ms", expected: "an integer", got: "\"2s\"")),
         ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h\"\n", .invalid(key: "copier.modbus", "Modbus address h has no port (expected HOST:PORT)")),
+        ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\nprint = \"127.0.0.1\"\n", .invalid(key: "copier.print", "address 127.0.0.1 has no port (expected HOST:PORT)")),
+        ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\nprint = \"10.0.0.5:9100\"\n", .invalid(key: "copier.print", "10.0.0.5:9100 is not a loopback address; the print port is reached on 127.0.0.1")),
+        ("[device]\nid = \"b1\"\nprint = 1\n[seal]\nid = \"s1\"\n", .unknownKeys(["device.print"])),
         ("[device]\nid = \"c1\"\nidd = 3\n[copier]\nmodbus = \"h:1\"\n", .unknownKeys(["device.idd"])),
         ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n[reader]\nkind = \"evdev\"\n", .missing(key: "reader.device (needed when reader.kind = \"evdev\")")),
         ("[server]\nurl = \"ftp://x\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "server.url", "ftp://x must start with ws://, wss://, http:// or https://")),

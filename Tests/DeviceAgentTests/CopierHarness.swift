@@ -13,11 +13,15 @@ final class SimulatedCopier: Sendable {
     let modbusPort: Int?
     let panel: String
     let scanFolder: String
+    /// The print port (docs/print-port.md) and where its prints land.
+    let printPort: Int
+    let trayFolder: String
     let executable: String
 
     init(stateDirectory: String, rtuPath: String? = nil, pageRate: Int = 50) throws {
         executable = try BuildProducts.executable("firmware-sim")
-        var arguments = ["copier", "serve", "--panel", "127.0.0.1:0", "--state-dir", stateDirectory, "--page-rate", String(pageRate)]
+        var arguments = ["copier", "serve", "--panel", "127.0.0.1:0", "--state-dir", stateDirectory, "--page-rate", String(pageRate),
+                         "--print", "127.0.0.1:0"]
         arguments += rtuPath.map { ["--rtu", $0] } ?? ["--modbus", "127.0.0.1:0"]
         process = try ChildProcess(executable, arguments)
         let line: String
@@ -28,6 +32,8 @@ final class SimulatedCopier: Sendable {
         modbusPort = ready["modbus"] as? Int
         panel = "127.0.0.1:\(try #require(ready["panel"] as? Int))"
         scanFolder = try #require(ready["scan_folder"] as? String)
+        printPort = try #require(ready["print"] as? Int)
+        trayFolder = try #require(ready["tray_folder"] as? String)
     }
 
     var endpoint: ModbusEndpoint { .tcp(host: "127.0.0.1", port: modbusPort ?? 0) }

@@ -39,7 +39,7 @@ struct EventCodecTests {
         }
     }
 
-    @Test("unassigned event kind tags are refused", arguments: [UInt8(0), 7, 255])
+    @Test("unassigned event kind tags are refused", arguments: [UInt8(0), 8, 255])
     func unknownKind(tag: UInt8) {
         let header = Array(EventFixtures.exampleFirst.wireBytes().prefix(1 + 8 + 8 + 32 + 8))
         #expect(throws: WireError.unknownTag(field: "event kind", tag: UInt64(tag))) {

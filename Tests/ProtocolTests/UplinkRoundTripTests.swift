@@ -51,6 +51,7 @@ struct UplinkRoundTripTests {
             (.eventBatch, 0x20), (.ack, 0x21), (.checkpoint, 0x22), (.usageHashQuery, 0x23), (.usageHashAnswer, 0x24),
             (.blobOffer, 0x30), (.blobChunk, 0x31), (.blobStatus, 0x32),
             (.firmwareOffer, 0x40), (.firmwareChunk, 0x41), (.firmwareStatus, 0x42),
+            (.partOffer, 0x50), (.partChunk, 0x51), (.partDone, 0x52),
             (.ping, 0x70), (.pong, 0x71), (.error, 0x7f),
         ]
         #expect(table.count == UplinkMessageType.allCases.count)

@@ -21,6 +21,9 @@ final class SystemHarness: @unchecked Sendable {
     var copier: ChildProcess?
     var copierModbus = 0
     var copierPanel = ""
+    /// The copier's print port (docs/print-port.md) and the tray folder its prints land in.
+    var copierPrint = 0
+    var trayFolder = ""
     var agent: ChildProcess?
     var agentConfig = ""
     var apiToken = ""
@@ -76,10 +79,13 @@ final class SystemHarness: @unchecked Sendable {
 
     func startCopier() throws {
         let process = try ChildProcess(simulatorBinary, ["copier", "serve", "--modbus", "127.0.0.1:0", "--panel", "127.0.0.1:0",
-                                                         "--state-dir", directory.appending("copier"), "--page-rate", "50"])
+                                                         "--state-dir", directory.appending("copier"), "--page-rate", "50",
+                                                         "--print", "127.0.0.1:0"])
         let ready = try #require(try JSONSerialization.jsonObject(with: Data(process.readLine(timeout: .seconds(15)).utf8)) as? [String: Any])
         copierModbus = try #require(ready["modbus"] as? Int)
         copierPanel = "127.0.0.1:\(try #require(ready["panel"] as? Int))"
+        copierPrint = try #require(ready["print"] as? Int)
+        trayFolder = try #require(ready["tray_folder"] as? String)
         copier = process
     }
 
@@ -95,6 +101,7 @@ final class SystemHarness: @unchecked Sendable {
         [copier]
         modbus = "127.0.0.1:\(copierModbus)"
         watchdog_ms = 2000
+        print = "127.0.0.1:\(copierPrint)"
         scan_folder = "\(directory.appending("copier/scans"))"
         [state]
         dir = "\(directory.appending("agent"))"

@@ -13,10 +13,14 @@ public final class SplitService: Sendable {
     public let timeout: Int64
     public static let maximumPDFSize = 32 * 1024 * 1024
     public static let titleLimit = 200
+    /// Pushes a released part to its device's agent; nil: parts wait for the device's next connection.
+    public let releaser: SplitReleaser?
     private let logger: Logger
 
-    public init(store: any ServerStore, clock: any ServerClock, pdf: PDFTool = PDFTool(), timeout: Int64 = SplitConsent.defaultTimeout, logger: Logger) {
+    public init(store: any ServerStore, clock: any ServerClock, pdf: PDFTool = PDFTool(), timeout: Int64 = SplitConsent.defaultTimeout,
+                releaser: SplitReleaser? = nil, logger: Logger) {
         self.store = store
+        self.releaser = releaser
         self.clock = clock
         self.pdf = pdf
         self.timeout = timeout
@@ -94,6 +98,7 @@ public final class SplitService: Sendable {
         var audit = [actor.record(Self.auditAction(event), target: "split-job:\(id)", details: ["payer": payer.value, "part": "\(job.partIndex(of: payer)! + 1)"], at: now)]
         audit += Self.partRecords(outcome, at: now)
         try await store.saveSplitOutcome(outcome, expected: job, charges: try await charges(outcome), audit: audit)
+        if !outcome.released.isEmpty, let releaser { await releaser.deliver(to: job.device) }
         return try await store.splitJob(id: id) ?? outcome.job
     }
 

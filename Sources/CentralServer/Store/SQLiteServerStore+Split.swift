@@ -96,6 +96,36 @@ extension SQLiteServerStore {
         }
     }
 
+    public func splitPartsAwaitingDelivery(device: DeviceID) async throws -> [SplitPartDelivery] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.job_id, t.part, t.first_page, t.last_page, t.copies, t.colour, t.paper_size, t.pdf_size, t.pdf_sha256
+                FROM split_parts t JOIN split_jobs j ON j.id = t.job_id
+                WHERE j.device_id = ? AND t.released IS NOT NULL AND t.pdf IS NOT NULL
+                ORDER BY t.released, t.job_id, t.part
+                """, arguments: [device.value]).map { row in
+                let pages = (row["last_page"] as Int) - (row["first_page"] as Int) + 1
+                return SplitPartDelivery(
+                    job: row["job_id"], part: row["part"], copies: row["copies"], colour: row["colour"] as Int64 == 1,
+                    paperSize: try SQLiteRows.paperSize(row["paper_size"]), impressions: pages * (row["copies"] as Int),
+                    pdfSize: row["pdf_size"], pdfHash: try SQLiteRows.hash(row["pdf_sha256"], "split_parts.pdf_sha256")
+                )
+            }
+        }
+    }
+
+    public func markSplitPartDelivered(job: String, part: Int, pdfHash: Hash32, at: Timestamp, audit: AuditRecord) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE split_parts SET data_deleted = ?, pdf = NULL
+                WHERE job_id = ? AND part = ? AND released IS NOT NULL AND pdf IS NOT NULL AND pdf_sha256 = ?
+                """, arguments: [at.millisecondsSinceEpoch, job, part, Data(pdfHash.bytes)])
+            guard db.changesCount == 1 else { return false }
+            try Self.insertAudit(audit, in: db)
+            return true
+        }
+    }
+
     // MARK: Inside transactions
 
     static func insertSplitCharge(_ charge: SplitCharge, job: String, in db: Database) throws {

@@ -45,4 +45,46 @@ public protocol SplitStore: Sendable {
     func saveSplitOutcome(_ outcome: SplitJobFlow.Outcome, expected: SplitJob, charges: [SplitCharge], audit: [AuditRecord]) async throws
     /// Ids of jobs with a payer still open at `now` past the deadline.
     func splitJobsDue(now: Timestamp) async throws -> [String]
+    /// Released parts for `device` whose PDF is still held: not yet acknowledged by its agent.
+    func splitPartsAwaitingDelivery(device: DeviceID) async throws -> [SplitPartDelivery]
+    /// The agent is done with the part: deletes its PDF (size and hash stay), sets
+    /// `data_deleted`, appends `audit`, in one transaction. False (nothing written) when the
+    /// part is not released, its PDF is already gone, or its hash is not `pdfHash`.
+    func markSplitPartDelivered(job: String, part: Int, pdfHash: Hash32, at: Timestamp, audit: AuditRecord) async throws -> Bool
+}
+
+/// A released part on its way to the device's agent (docs/protocol-uplink.md, `partOffer`).
+public struct SplitPartDelivery: Hashable, Sendable {
+    public let job: String
+    /// From 0, as stored; the part id counts from 1.
+    public let part: Int
+    public let copies: Int
+    public let colour: Bool
+    public let paperSize: PaperSize
+    /// Copies × pages: what was charged.
+    public let impressions: Int
+    public let pdfSize: Int
+    public let pdfHash: Hash32
+
+    public init(job: String, part: Int, copies: Int, colour: Bool, paperSize: PaperSize, impressions: Int, pdfSize: Int, pdfHash: Hash32) {
+        self.job = job
+        self.part = part
+        self.copies = copies
+        self.colour = colour
+        self.paperSize = paperSize
+        self.impressions = impressions
+        self.pdfSize = pdfSize
+        self.pdfHash = pdfHash
+    }
+
+    /// `split-<job>-<part from 1>`: the uplink's part id and the print port's job id.
+    public var partID: String { "split-\(job)-\(part + 1)" }
+
+    /// The job and stored part index named by a part id, nil if it is not one.
+    public static func parse(partID: String) -> (job: String, part: Int)? {
+        guard partID.hasPrefix("split-"), let dash = partID.lastIndex(of: "-") else { return nil }
+        let job = String(partID[partID.index(partID.startIndex, offsetBy: 6)..<dash])
+        guard !job.isEmpty, let number = Int(partID[partID.index(after: dash)...]), number >= 1 else { return nil }
+        return (job, number - 1)
+    }
 }

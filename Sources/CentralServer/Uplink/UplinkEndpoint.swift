@@ -65,6 +65,10 @@ public struct UplinkEndpoint: Sendable {
             device = authenticated.id
             await hub.register(authenticated.id, outbound)
             try await welcome(authenticated, outbound: outbound)
+            // Released parts not yet done, again on every connection (off the read loop: a
+            // part's PDF can be megabytes, and the agent's frames must keep being read).
+            let releaser = services.splitReleaser
+            Task { await releaser.deliver(to: authenticated.id) }
             while true {
                 let frame = try await next()
                 try await handle(frame, from: authenticated, outbound: outbound)
@@ -193,6 +197,8 @@ public struct UplinkEndpoint: Sendable {
                 services.logger.warning("uplink \(device.id): blob \(chunk.hash): \(failure)")
                 try await send(.blobStatus(try status(chunk.hash, .receiving(bytesHeld: held))), requestID: frame.requestID, response: true, outbound: outbound)
             }
+        case let .partDone(done):
+            try await services.splitReleaser.done(done, from: device.id)
         case let .ping(ping):
             try await send(.pong(ping), requestID: frame.requestID, response: frame.requestID != 0, outbound: outbound)
         case .pong, .error:

@@ -1,3 +1,4 @@
+import LineIO
 import ModbusIO
 import Protocol
 
@@ -22,6 +23,9 @@ public struct AgentConfig: Sendable, Equatable {
     public var modbusResponseTimeoutMilliseconds: Int
     public var watchdogMilliseconds: Int
     public var scanFolder: String
+    /// The copier's print port (docs/print-port.md), where released split parts are printed;
+    /// nil: parts the server sends are kept until it is set.
+    public var printAddress: SocketAddress?
     public var readerKind: ReaderKind
     public var readerSocket: String
     public var readerDevice: String?
@@ -37,7 +41,7 @@ public struct AgentConfig: Sendable, Equatable {
         "server.url", "server.ca_file", "server.checkpoint_seconds",
         "device.id", "device.key_file", "device.location",
         "copier.id", "copier.modbus", "copier.rtu", "copier.baud", "copier.parity", "copier.unit_id",
-        "copier.response_timeout_ms", "copier.watchdog_ms", "copier.scan_folder",
+        "copier.response_timeout_ms", "copier.watchdog_ms", "copier.scan_folder", "copier.print",
         "reader.kind", "reader.socket", "reader.device",
         "camera.kind", "camera.device",
         "session.idle_timeout_s",
@@ -94,6 +98,16 @@ public struct AgentConfig: Sendable, Equatable {
         modbusResponseTimeoutMilliseconds = try file.integer("copier.response_timeout_ms", in: 10...10_000) ?? 500
         watchdogMilliseconds = try file.integer("copier.watchdog_ms", in: 100...60_000) ?? 2000
         scanFolder = try file.string("copier.scan_folder") ?? "\(stateDirectory)/scans"
+        if let print = try file.string("copier.print") {
+            guard modbus != nil else { throw .invalid(key: "copier.print", "a print port needs a copier (copier.modbus or copier.rtu)") }
+            let address: SocketAddress
+            do { address = try SocketAddress.parse(print, allowAnyPort: false) } catch { throw .invalid(key: "copier.print", error.description) }
+            // Like port 9100 the print port has no authentication: only a loopback one is safe to use.
+            guard address.isLoopback else { throw .invalid(key: "copier.print", "\(print) is not a loopback address; the print port is reached on 127.0.0.1") }
+            printAddress = address
+        } else {
+            printAddress = nil
+        }
 
         let reader = try file.string("reader.kind") ?? "socket"
         guard let readerKind = ReaderKind(rawValue: reader) else { throw .invalid(key: "reader.kind", "\(reader) must be socket or evdev") }

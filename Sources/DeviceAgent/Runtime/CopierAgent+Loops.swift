@@ -138,7 +138,9 @@ extension CopierAgent {
     /// A job of the open session goes through the machine (it may end the session); a job of an
     /// earlier session is recorded under that session's user; a job of no known session is a fault.
     private func deliver(_ record: CopierJobRecord) async {
-        if let open = session.openSession, open.tag == record.sessionTag {
+        if let run = partPrintsByTag.removeValue(forKey: record.sessionTag) {
+            await recordPartPrint(record, run: run)
+        } else if let open = session.openSession, open.tag == record.sessionTag {
             _ = await feed(.jobFinished(record))
         } else if let authorization = sessionsByTag[record.sessionTag] {
             await recordJob(record, authorization: authorization, tag: record.sessionTag)

@@ -78,6 +78,12 @@ public actor CopierAgent {
     var unlockGeneration: UInt64 = 0
     /// When the copier last confirmed an unlock (the relay is on from then): for `make bench`.
     public internal(set) var lastUnlockConfirmed: ContinuousClock.Instant?
+    /// The released split part being printed (the copier is unlocked for it, not for a person).
+    var printing: PartPrintRun?
+    /// Part prints by session tag, so their job records are logged as part prints.
+    var partPrintsByTag: [UInt32: PartPrintRun] = [:]
+    /// The copier job logged for each part printed since the agent started.
+    var partJobsLogged: [String: (sequence: UInt32, pages: UInt32)] = [:]
     var tasks: [Task<Void, Never>] = []
     /// Whether heartbeats should flow: set by the actor, read by the heartbeat task without
     /// entering the actor, so a busy actor never delays a heartbeat.
@@ -132,6 +138,9 @@ public actor CopierAgent {
     // MARK: Inputs from people
 
     public func tap(_ credential: Credential) async -> TapResult {
+        if let printing {
+            return TapResult(unlocked: false, offline: false, pageBudget: nil, message: "The copier is printing a released job (\(printing.partID)); try again in a moment.")
+        }
         let before = session.openSession?.tag
         let messages = await feed(.tapped(credential))
         if let open = session.openSession, open.tag != before {
@@ -187,8 +196,8 @@ public actor CopierAgent {
     @discardableResult
     func feed(_ input: CopierSession.Input) async -> [String] {
         let actions = session.handle(input, now: clock.now())
-        let open = session.openSession != nil
-        heartbeatsWanted.withLock { $0 = open }
+        let wanted = session.openSession != nil || printing != nil
+        heartbeatsWanted.withLock { $0 = wanted }
         var messages: [String] = []
         for action in actions {
             messages += await perform(action)

@@ -13,6 +13,8 @@ public final class AgentService: Sendable {
     /// The seal side, when the configuration has a `[seal]` section.
     public let seal: SealAgent?
     public let uplink: UplinkClient?
+    /// Prints released split parts on the copier's print port (`copier.print`).
+    public let printer: PartPrinter?
     private let api: LocalAPIServer
     private let reader: EvdevCardReader?
 
@@ -55,6 +57,11 @@ public final class AgentService: Sendable {
                                 camera: camera, clock: clock, hasher: CredentialHasher(deviceSalt: salt), logger: logger)
         } else {
             agent = nil
+        }
+        if let agent, let address = config.printAddress {
+            printer = PartPrinter(agent: agent, store: store, port: PrintPortClient(address: address), uplink: uplink, logger: logger)
+        } else {
+            printer = nil
         }
         if let sealConfig = config.seal {
             // The seal's events go to the same store, so the uplink forwards its stamps with the rest.
@@ -105,15 +112,18 @@ public final class AgentService: Sendable {
                 try? await agent?.applyRevocationList(token: token)
                 try? await seal?.applyRevocationList(token: token)
             }
+            if let printer { await uplink.setPartHandler { printer.poke() } }
             await uplink.start()
         }
         await agent?.start()
+        await printer?.start()
         await seal?.start()
     }
 
     /// Locks the copier and the seal, stops serving, closes the store.
     public func stop() async {
         reader?.stop()
+        await printer?.stop()
         await agent?.stop()
         await seal?.stop()
         await uplink?.stop()

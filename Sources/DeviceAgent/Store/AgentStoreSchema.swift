@@ -11,6 +11,9 @@ enum AgentStoreSchema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: version1)
         }
+        migrator.registerMigration("v2-split-parts") { db in
+            try db.execute(sql: splitParts)
+        }
         return migrator
     }
 
@@ -97,5 +100,21 @@ enum AgentStoreSchema {
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
         ) WITHOUT ROWID, STRICT;
+        """
+
+    /// Released split parts the server sent for the copier's print port (docs/agent-store.md):
+    /// kept from arrival until printed, so a restart neither loses nor reprints one. `offer` and
+    /// `done` are the canonical `partOffer` and `partDone` payloads; the PDF is dropped when done.
+    static let splitParts = """
+        CREATE TABLE split_parts (
+            part_id TEXT PRIMARY KEY,
+            offer BLOB NOT NULL,
+            pdf BLOB,
+            received INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('received', 'printing', 'done')),
+            session_tag INTEGER CHECK (session_tag BETWEEN 1 AND 4294967295),
+            done BLOB,
+            CHECK ((state = 'done') = (done IS NOT NULL AND pdf IS NULL))
+        ) STRICT;
         """
 }

@@ -37,6 +37,10 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
     let logger: Logger
     /// Called with each signed revocation list the server pushes.
     var onRevocationList: (@Sendable ([UInt8]) async -> Void)?
+    /// Called when a released split part has arrived whole and is stored.
+    var onPartStored: (@Sendable () async -> Void)?
+    /// Split parts arriving in chunks, by part id (lost on a reconnect: the server resends them whole).
+    private var assemblies: [String: PartAssembly] = [:]
 
     public private(set) var state: State = .disconnected
     private var writer: WebSocketOutboundWriter?
@@ -58,6 +62,25 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
 
     public func setRevocationHandler(_ handler: @escaping @Sendable ([UInt8]) async -> Void) {
         onRevocationList = handler
+    }
+
+    public func setPartHandler(_ handler: @escaping @Sendable () async -> Void) {
+        onPartStored = handler
+    }
+
+    /// Tells the server the agent is done with a split part (it then deletes the PDF); false
+    /// when not connected (the server offers the part again on the next connection, and the
+    /// stored answer is sent then).
+    @discardableResult
+    public func sendPartDone(_ done: UplinkMessage.PartDone) async -> Bool {
+        guard let writer else { return false }
+        do {
+            try await Self.send(UplinkFrame(.partDone(done)), on: writer)
+            return true
+        } catch {
+            logger.warning("uplink: partDone for \(done.partID) not sent: \(error)")
+            return false
+        }
     }
 
     /// Starts connecting (and reconnecting) in the background.
@@ -152,6 +175,7 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
     private func detach() {
         writer = nil
         state = .disconnected
+        assemblies.removeAll()
         failPending()
     }
 
@@ -204,12 +228,52 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
             for token in update.limitGrants { storeLimitGrant(token) }
         case let .revocationList(list):
             await onRevocationList?(list.token)
+        case let .partOffer(offer):
+            await receive(offer)
+        case let .partChunk(chunk):
+            await receive(chunk)
         case let .ping(ping):
             if let writer { try? await Self.send(UplinkFrame(.pong(ping), requestID: frame.requestID), on: writer) }
         case let .error(error):
             logger.error("uplink: server error \(error.code): \(error.text)")
         default:
             logger.warning("uplink: unexpected \(frame.message.type) from the server")
+        }
+    }
+
+    // MARK: Released split parts
+
+    /// A part already held is not taken again: one done is answered again at once (the server
+    /// did not get the first answer), one waiting to print is answered when printed.
+    private func receive(_ offer: UplinkMessage.PartOffer) async {
+        do {
+            if let held = try store.storedPart(offer.partID) {
+                if let done = held.done { await sendPartDone(done) }
+                return
+            }
+        } catch {
+            logger.error("uplink: cannot look up split part \(offer.partID): \(error)")
+            return
+        }
+        assemblies[offer.partID] = PartAssembly(offer: offer)
+    }
+
+    private func receive(_ chunk: UplinkMessage.PartChunk) async {
+        guard var assembly = assemblies.removeValue(forKey: chunk.partID) else { return }  // a part already held, or no offer
+        switch assembly.add(chunk) {
+        case .incomplete:
+            assemblies[chunk.partID] = assembly
+        case let .refused(reason):
+            logger.warning("uplink: split part \(chunk.partID) dropped: \(reason); the server sends it again on the next connection")
+        case let .complete(pdf):
+            do {
+                try store.storeReceivedPart(assembly.offer, pdf: pdf, at: clock.now())
+                logger.info("uplink: split part \(chunk.partID) received (\(pdf.count) bytes)")
+            } catch {
+                logger.error("uplink: cannot store split part \(chunk.partID): \(error)")
+                return
+            }
+            await onPartStored?()
         }
     }
 

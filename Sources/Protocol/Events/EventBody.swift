@@ -1,4 +1,4 @@
-/// The kind of an event: the `u8` tag that selects its body's layout. Tag 0 and tags 7-255 are
+/// The kind of an event: the `u8` tag that selects its body's layout. Tag 0 and tags 8-255 are
 /// unassigned; this version refuses them, and a later version adds kinds by taking new tags
 /// (an event's meaning never changes under an existing tag).
 public enum EventKind: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvertible {
@@ -8,6 +8,7 @@ public enum EventKind: UInt8, CaseIterable, Hashable, Sendable, CustomStringConv
     case sealUse = 4
     case session = 5
     case fault = 6
+    case partPrint = 7
 
     public var description: String {
         switch self {
@@ -17,6 +18,7 @@ public enum EventKind: UInt8, CaseIterable, Hashable, Sendable, CustomStringConv
         case .sealUse: return "seal use"
         case .session: return "session"
         case .fault: return "fault"
+        case .partPrint: return "part print"
         }
     }
 }
@@ -33,6 +35,8 @@ public enum EventBody: Hashable, Sendable {
     case sealUse(SealUseEvent)
     case session(SessionEvent)
     case fault(FaultEvent)
+    /// A released split part printed (not charged again: its payers paid at release).
+    case partPrint(PartPrintEvent)
 
     public var kind: EventKind {
         switch self {
@@ -42,6 +46,7 @@ public enum EventBody: Hashable, Sendable {
         case .sealUse: return .sealUse
         case .session: return .session
         case .fault: return .fault
+        case .partPrint: return .partPrint
         }
     }
 }
@@ -56,6 +61,7 @@ extension EventBody: WireCodable {
         case let .sealUse(value): writer.encode(value)
         case let .session(value): writer.encode(value)
         case let .fault(value): writer.encode(value)
+        case let .partPrint(value): writer.encode(value)
         }
     }
 
@@ -67,6 +73,7 @@ extension EventBody: WireCodable {
         case .sealUse: self = .sealUse(try reader.decode())
         case .session: self = .session(try reader.decode())
         case .fault: self = .fault(try reader.decode())
+        case .partPrint: self = .partPrint(try reader.decode())
         }
     }
 }

@@ -95,15 +95,16 @@ public struct PrintJobHeader: Hashable, Sendable, CustomStringConvertible {
         return idLength
     }
 
-    private static func checkJobID(_ id: String) throws(WireError) {
+    /// Also the rule for a released part's id on the uplink (`PartOffer`), which becomes this header's job id.
+    static func checkJobID(_ id: String, field: String = "job id") throws(WireError) {
         guard (1...jobIDLimit).contains(id.utf8.count) else {
-            throw .invalidValue(field: "job id", reason: "length \(id.utf8.count) is outside 1...\(jobIDLimit)")
+            throw .invalidValue(field: field, reason: "length \(id.utf8.count) is outside 1...\(jobIDLimit)")
         }
         let allowed = id.utf8.allSatisfy { byte in
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
         }
-        guard allowed else { throw .invalidValue(field: "job id", reason: "\"\(id)\" has a character other than letters, digits, - _ . :") }
+        guard allowed else { throw .invalidValue(field: field, reason: "\"\(id)\" has a character other than letters, digits, - _ . :") }
     }
 
     public var description: String {

@@ -22,6 +22,9 @@ public enum UplinkMessage: Hashable, Sendable {
     case firmwareOffer(FirmwareOffer)
     case firmwareChunk(FirmwareChunk)
     case firmwareStatus(FirmwareStatus)
+    case partOffer(PartOffer)
+    case partChunk(PartChunk)
+    case partDone(PartDone)
     case ping(Ping)
     case pong(Pong)
     case error(ProtocolError)
@@ -49,6 +52,9 @@ public enum UplinkMessage: Hashable, Sendable {
         case .firmwareOffer: return .firmwareOffer
         case .firmwareChunk: return .firmwareChunk
         case .firmwareStatus: return .firmwareStatus
+        case .partOffer: return .partOffer
+        case .partChunk: return .partChunk
+        case .partDone: return .partDone
         case .ping: return .ping
         case .pong: return .pong
         case .error: return .error
@@ -79,6 +85,9 @@ public enum UplinkMessage: Hashable, Sendable {
         case let .firmwareOffer(payload): writer.encode(payload)
         case let .firmwareChunk(payload): writer.encode(payload)
         case let .firmwareStatus(payload): writer.encode(payload)
+        case let .partOffer(payload): writer.encode(payload)
+        case let .partChunk(payload): writer.encode(payload)
+        case let .partDone(payload): writer.encode(payload)
         case let .ping(payload): writer.encode(payload)
         case let .pong(payload): writer.encode(payload)
         case let .error(payload): writer.encode(payload)
@@ -116,6 +125,9 @@ public enum UplinkMessage: Hashable, Sendable {
         case .firmwareOffer: self = .firmwareOffer(try reader.decode())
         case .firmwareChunk: self = .firmwareChunk(try reader.decode())
         case .firmwareStatus: self = .firmwareStatus(try reader.decode())
+        case .partOffer: self = .partOffer(try reader.decode())
+        case .partChunk: self = .partChunk(try reader.decode())
+        case .partDone: self = .partDone(try reader.decode())
         case .ping: self = .ping(try reader.decode())
         case .pong: self = .pong(try reader.decode())
         case .error: self = .error(try reader.decode())

@@ -27,6 +27,10 @@ public enum UplinkMessageType: UInt8, CaseIterable, Hashable, Sendable, CustomSt
     case firmwareOffer = 0x40
     case firmwareChunk = 0x41
     case firmwareStatus = 0x42
+    // Released split-charge parts for the copier's print port.
+    case partOffer = 0x50
+    case partChunk = 0x51
+    case partDone = 0x52
     // Connection upkeep.
     case ping = 0x70
     case pong = 0x71
@@ -56,6 +60,9 @@ public enum UplinkMessageType: UInt8, CaseIterable, Hashable, Sendable, CustomSt
         case .firmwareOffer: return "firmwareOffer"
         case .firmwareChunk: return "firmwareChunk"
         case .firmwareStatus: return "firmwareStatus"
+        case .partOffer: return "partOffer"
+        case .partChunk: return "partChunk"
+        case .partDone: return "partDone"
         case .ping: return "ping"
         case .pong: return "pong"
         case .error: return "error"
