@@ -13,7 +13,8 @@ enum UplinkFuzzCorpus {
     static let validSeeds = [
         "hello", "challenge", "auth-proof", "auth-accepted", "grant-request-card", "grant-request-seal",
         "grant", "refusal", "limit-update", "server-keys", "event-batch", "usage-hash-answer",
-        "blob-chunk", "firmware-status", "ping",
+        "blob-chunk", "firmware-status", "ping", "part-offer", "part-chunk", "part-done-printed",
+        "part-done-not-printed",
     ]
 
     static var files: [String: [UInt8]] {
