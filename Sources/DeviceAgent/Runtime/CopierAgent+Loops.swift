@@ -69,16 +69,17 @@ extension CopierAgent {
     /// With a session open and no answer from the copier for a whole watchdog period, ask it
     /// once more: a copier that answers with its relay on is fine (we were only slow); one whose
     /// relay is off has locked itself; one that does not answer is lost. Either way the session
-    /// ends as a fault.
+    /// ends as a fault. Not before the unlock is confirmed: until then the relay is off anyway,
+    /// and the unlock's own outcome (success, exception or timeout) decides.
     private func checkLink() async {
-        guard session.openSession != nil, let lastContact else { return }
+        guard session.openSession?.unlockConfirmed == true, let lastContact else { return }
         guard ContinuousClock.now - lastContact > .milliseconds(Int64(settings.watchdogMilliseconds)) else { return }
         do {
             if try await link.relayIsOn() {
                 self.lastContact = .now
                 return
             }
-            _ = await feed(.linkLost(reason: "the copier locked itself (watchdog)"))
+            _ = await feed(.relayFoundOff)
         } catch {
             _ = await feed(.linkLost(reason: "no answer from the copier for \(settings.watchdogMilliseconds) ms: \(error)"))
         }
