@@ -42,8 +42,9 @@ struct CopierEndToEndTests {
 
     @Test func tapJobLogoutOverTCP() async throws {
         let harness = try await CopierHarness()
-        defer { Task { await harness.stop() } }
-        try await tapLogJobAndLogout(harness)
+        // Stopped before the next test starts, also on failure (a stop left to a Task would run
+        // alongside the next test: its agent writing to a copier that has gone).
+        do { try await tapLogJobAndLogout(harness) } catch { await harness.stop(); throw error }
         await harness.stop()
     }
 
