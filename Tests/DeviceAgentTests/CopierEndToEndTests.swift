@@ -151,6 +151,24 @@ struct CopierEndToEndTests {
         await harness.stop()
     }
 
+    /// Heartbeats must not wait for a free thread of the cooperative pool (one per core): in a
+    /// full test run, blocking work in other suites held the pool, the in-process agent's
+    /// heartbeats stopped, and the copier's watchdog locked sessions in use.
+    @Test func heartbeatsFlowWhileTheCooperativePoolIsBlocked() async throws {
+        let harness = try await CopierHarness(watchdogMilliseconds: 1000)
+        #expect(await harness.agent.tap(Self.alice).unlocked)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<ProcessInfo.processInfo.activeProcessorCount {
+                group.addTask { usleep(2_500_000) }  // blocks a pool thread on purpose
+            }
+        }
+        #expect(try harness.copier.relayIsOn(), "the copier's watchdog locked it while the pool was blocked")
+        #expect(await harness.agent.phase != .locked)
+        #expect(await harness.agent.logout() == "Logged out.")
+        #expect(try !harness.copier.relayIsOn())
+        await harness.stop()
+    }
+
     @Test func aRestartLosesAndDuplicatesNothing() async throws {
         let directory = try TemporaryDirectory("copier-restart")
         var harness: CopierHarness? = try await CopierHarness(directory: directory)

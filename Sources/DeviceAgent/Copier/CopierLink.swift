@@ -72,6 +72,22 @@ public final class CopierLink: @unchecked Sendable {
         }
     }
 
+    /// The heartbeat for a caller on a thread of its own (`CopierHeartbeat`): waits on the
+    /// link's queue, up to the response timeout. Never call it from a task.
+    public func heartbeatNow() throws(CopierLinkError) {
+        let result: Result<Void, CopierLinkError> = queue.sync {
+            do throws(ModbusError) {
+                if !client.isConnected { try client.connect() }
+                heartbeatCounter &+= 1
+                try client.writeRegister(address: Int(CopierModbusMap.Holding.heartbeat.address), heartbeatCounter)
+                return .success(())
+            } catch {
+                return .failure(.modbus(error))
+            }
+        }
+        try result.get()
+    }
+
     nonisolated(nonsending) public func relayIsOn() async throws(CopierLinkError) -> Bool {
         try await perform { try $0.readCoils(address: Int(CopierModbusMap.Coils.relay.address), count: 1)[0] }
     }

@@ -51,21 +51,6 @@ extension CopierAgent {
         }
     }
 
-    /// Heartbeats every third of the watchdog period while a session is open. Runs off the
-    /// actor (it reads only `heartbeatsWanted`), so nothing the actor is busy with delays it.
-    nonisolated func heartbeatLoop() async {
-        let period = max(Int64(settings.watchdogMilliseconds) / 3, 30)
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(period))
-            guard heartbeatsWanted.withLock({ $0 }) else { continue }
-            do {
-                try await link.heartbeat()
-            } catch {
-                logger.warning("heartbeat failed: \(error)")
-            }
-        }
-    }
-
     /// With a session open and no answer from the copier for a whole watchdog period, ask it
     /// once more: a copier that answers with its relay on is fine (we were only slow); one whose
     /// relay is off has locked itself; one that does not answer is lost. Either way the session
