@@ -46,7 +46,6 @@ extension CopierAgent {
             let active = session.openSession != nil
             try? await Task.sleep(for: .milliseconds(active ? settings.activePollMilliseconds : settings.idlePollMilliseconds))
             if case .starting = session.phase { continue }
-            await pollJobs()
             await pollStatus()
         }
     }
@@ -70,11 +69,16 @@ extension CopierAgent {
         }
     }
 
+    /// One status read: first the jobs it announces, then the status itself. In that order, so
+    /// a copier that locked itself because a job spent the budget is explained by that job's
+    /// record (with two reads, the job could end between them and the session was closed as a
+    /// fault, the record arriving after).
     func pollStatus() async {
         let generation = unlockGeneration
         do {
             let status = try await link.status()
             lastContact = .now
+            await readJobs(announcedBy: status)
             guard generation == unlockGeneration else { return }  // read across an unlock: stale
             if status.state == .copying && lastStatus?.state != .copying { jobStartedAt = clock.now() }
             lastStatus = status
@@ -89,6 +93,11 @@ extension CopierAgent {
     func pollJobs() async {
         guard let status = try? await link.status() else { return }
         lastContact = .now
+        await readJobs(announcedBy: status)
+    }
+
+    /// Reads the jobs finished after the last one stored, up to the status's latest job.
+    private func readJobs(announcedBy status: CopierStatusBlock) async {
         guard let lastSeen = (try? store.lastSeenCopierJob()) ?? nil else { return }
         switch CopierJobRing.plan(lastSeen: lastSeen, latest: status.latestJobSequence) {
         case .upToDate:
