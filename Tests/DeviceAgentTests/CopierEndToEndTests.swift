@@ -42,8 +42,9 @@ struct CopierEndToEndTests {
 
     @Test func tapJobLogoutOverTCP() async throws {
         let harness = try await CopierHarness()
-        defer { Task { await harness.stop() } }
-        try await tapLogJobAndLogout(harness)
+        // Stopped before the next test starts, also on failure (a stop left to a Task would run
+        // alongside the next test: its agent writing to a copier that has gone).
+        do { try await tapLogJobAndLogout(harness) } catch { await harness.stop(); throw error }
         await harness.stop()
     }
 
@@ -146,6 +147,24 @@ struct CopierEndToEndTests {
         _ = try harness.copier.job(copies: 1, pages: 2)
         try await waitUntil("the job after recovery is logged") { try harness.copyJobs().count == 1 }
         _ = await harness.agent.logout()
+        #expect(try !harness.copier.relayIsOn())
+        await harness.stop()
+    }
+
+    /// Heartbeats must not wait for a free thread of the cooperative pool (one per core): in a
+    /// full test run, blocking work in other suites held the pool, the in-process agent's
+    /// heartbeats stopped, and the copier's watchdog locked sessions in use.
+    @Test func heartbeatsFlowWhileTheCooperativePoolIsBlocked() async throws {
+        let harness = try await CopierHarness(watchdogMilliseconds: 1000)
+        #expect(await harness.agent.tap(Self.alice).unlocked)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<ProcessInfo.processInfo.activeProcessorCount {
+                group.addTask { usleep(2_500_000) }  // blocks a pool thread on purpose
+            }
+        }
+        #expect(try harness.copier.relayIsOn(), "the copier's watchdog locked it while the pool was blocked")
+        #expect(await harness.agent.phase != .locked)
+        #expect(await harness.agent.logout() == "Logged out.")
         #expect(try !harness.copier.relayIsOn())
         await harness.stop()
     }

@@ -179,13 +179,17 @@ final class CopierHarness: Sendable {
     }
 }
 
-/// Polls `condition` every 50 ms until it holds, or fails after `timeout`.
+/// Polls `condition` every 50 ms until it holds, or fails after `timeout`. The condition is
+/// asked once more after the deadline: on a loaded machine this task may wake only after the
+/// deadline (the cooperative pool has one thread per core), and what it waited for may well have
+/// happened by then.
 func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }
         try await Task.sleep(for: .milliseconds(50))
     }
+    if try await condition() { return }
     Issue.record("timed out waiting until \(what)")
     throw ProcessFailure(description: "timed out waiting until \(what)")
 }

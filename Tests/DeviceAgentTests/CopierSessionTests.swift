@@ -46,10 +46,35 @@ struct CopierSessionTests {
         #expect(session.handle(.tapped(Self.card), now: F.t0) == [.requestAuthorization(Self.card)])
         let grant = F.online(pages: 10)
         let actions = session.handle(.authorized(grant, tag: 7), now: F.t0)
-        #expect(actions.first == .unlock(tag: 7, pageBudget: 10))
-        #expect(actions.contains(.recordSessionOpened(grant, tag: 7)))
-        #expect(actions.contains(.takePhoto(user: F.alice, sessionTag: 7)))
+        // Opened is recorded first, so a failed unlock's "closed" event can only come after it.
+        #expect(actions == [.recordSessionOpened(grant, tag: 7), .unlock(tag: 7, pageBudget: 10), .takePhoto(user: F.alice, sessionTag: 7)])
         #expect(session.openSession?.authorization == grant)
+        #expect(session.handle(.unlockConfirmed, now: F.t0) == [.tell("Unlocked for alice: up to 10 page(s).")])
+        #expect(session.handle(.unlockConfirmed, now: F.t0).isEmpty)  // said once
+    }
+
+    /// The agent under load once said "Unlocked" for an unlock the copier refused: the words
+    /// came with the unlock action, not with the copier's confirmation.
+    @Test func aFailedUnlockNeverSaysUnlocked() {
+        var session = Self.open()
+        let actions = session.handle(.linkLost(reason: "write holding registers 4+2 failed: Connection timed out"), now: F.t0)
+        #expect(!actions.contains { if case let .tell(text) = $0 { return text.hasPrefix("Unlocked") } else { return false } })
+        #expect(Self.closeReason(actions) == .fault)
+        #expect(session.handle(.unlockConfirmed, now: F.t0).isEmpty)  // a late confirmation opens nothing
+        #expect(session.phase == .locked)
+    }
+
+    /// The link check's relay read can come before the unlock writes land (the agent was slow,
+    /// the copier silent for a watchdog period): "relay off" then says nothing about the session.
+    @Test func aRelayFoundOffBeforeTheUnlockLandedIsIgnored() {
+        var session = Self.open()
+        #expect(session.handle(.relayFoundOff, now: F.t0).isEmpty)
+        #expect(session.openSession != nil)
+        _ = session.handle(.unlockConfirmed, now: F.t0)
+        let actions = session.handle(.relayFoundOff, now: F.t0.adding(seconds: 1))
+        #expect(actions.contains(.lock))
+        #expect(Self.closeReason(actions) == .fault)
+        #expect(session.phase == .locked)
     }
 
     @Test func aRefusalLeavesItLockedAndSaysWhy() {

@@ -176,6 +176,8 @@ func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: (
         if (try? await condition()) == true { return }
         try await Task.sleep(for: .milliseconds(100))
     }
+    // Once more after the deadline: a starved task may wake only after it (see waitUntil).
+    if (try? await condition()) == true { return }
     Issue.record("timed out waiting until \(what)")
     throw ProcessFailure(description: "timed out waiting until \(what)")
 }

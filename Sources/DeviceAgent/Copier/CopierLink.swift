@@ -8,6 +8,11 @@ import Protocol
 /// on the Swift concurrency pool; the context lives on that queue only. Every write is an
 /// absolute value, so a retry after a timeout is harmless. A failed call leaves the link to
 /// reconnect on the next call; the caller decides how often to retry (see `Backoff`).
+///
+/// Every operation is `nonisolated(nonsending)`: it is put on the queue from the caller's own
+/// executor before the caller suspends, so operations reach the copier in the order the agent's
+/// actor issued them. (A plain nonisolated async method hops to the global pool first; a `lock`
+/// issued after an `unlock` could then overtake it and leave the relay on.)
 public final class CopierLink: @unchecked Sendable {
     public let endpoint: ModbusEndpoint
     private let queue = DispatchQueue(label: "copier-link")
@@ -20,7 +25,7 @@ public final class CopierLink: @unchecked Sendable {
     }
 
     /// Runs `body` on the link's queue, connecting first if needed.
-    private func perform<T: Sendable>(_ body: @escaping @Sendable (ModbusClient) throws -> T) async throws(CopierLinkError) -> T {
+    nonisolated(nonsending) private func perform<T: Sendable>(_ body: @escaping @Sendable (ModbusClient) throws -> T) async throws(CopierLinkError) -> T {
         let result: Result<T, CopierLinkError> = await withCheckedContinuation { continuation in
             queue.async { [self] in
                 do {
@@ -39,17 +44,17 @@ public final class CopierLink: @unchecked Sendable {
     }
 
     /// Relay off. The first thing the agent does, and the last.
-    public func forceLock() async throws(CopierLinkError) {
+    nonisolated(nonsending) public func forceLock() async throws(CopierLinkError) {
         try await perform { try $0.writeCoil(address: Int(CopierModbusMap.Coils.relay.address), false) }
     }
 
-    public func setWatchdog(milliseconds: UInt16) async throws(CopierLinkError) {
+    nonisolated(nonsending) public func setWatchdog(milliseconds: UInt16) async throws(CopierLinkError) {
         try await perform { try $0.writeRegister(address: Int(CopierModbusMap.Holding.watchdogTimeout.address), milliseconds) }
     }
 
     /// Session tag, then page budget, then relay on: the order docs/modbus-map.md gives, so the
     /// copier never runs with an old budget or tag.
-    public func unlock(sessionTag: UInt32, pageBudget: UInt32) async throws(CopierLinkError) {
+    nonisolated(nonsending) public func unlock(sessionTag: UInt32, pageBudget: UInt32) async throws(CopierLinkError) {
         try await perform { client in
             try client.writeRegisters(address: Int(CopierModbusMap.Holding.sessionTag.address), RegisterPair.registers(sessionTag))
             try client.writeRegisters(address: Int(CopierModbusMap.Holding.pageBudget.address), RegisterPair.registers(pageBudget))
@@ -57,21 +62,37 @@ public final class CopierLink: @unchecked Sendable {
         }
     }
 
-    public func lock() async throws(CopierLinkError) { try await forceLock() }
+    nonisolated(nonsending) public func lock() async throws(CopierLinkError) { try await forceLock() }
 
     /// Restarts the copier's watchdog (any value; a counter helps when reading a capture).
-    public func heartbeat() async throws(CopierLinkError) {
+    nonisolated(nonsending) public func heartbeat() async throws(CopierLinkError) {
         try await perform { [self] client in
             heartbeatCounter &+= 1
             try client.writeRegister(address: Int(CopierModbusMap.Holding.heartbeat.address), heartbeatCounter)
         }
     }
 
-    public func relayIsOn() async throws(CopierLinkError) -> Bool {
+    /// The heartbeat for a caller on a thread of its own (`CopierHeartbeat`): waits on the
+    /// link's queue, up to the response timeout. Never call it from a task.
+    public func heartbeatNow() throws(CopierLinkError) {
+        let result: Result<Void, CopierLinkError> = queue.sync {
+            do throws(ModbusError) {
+                if !client.isConnected { try client.connect() }
+                heartbeatCounter &+= 1
+                try client.writeRegister(address: Int(CopierModbusMap.Holding.heartbeat.address), heartbeatCounter)
+                return .success(())
+            } catch {
+                return .failure(.modbus(error))
+            }
+        }
+        try result.get()
+    }
+
+    nonisolated(nonsending) public func relayIsOn() async throws(CopierLinkError) -> Bool {
         try await perform { try $0.readCoils(address: Int(CopierModbusMap.Coils.relay.address), count: 1)[0] }
     }
 
-    public func pageBudget() async throws(CopierLinkError) -> UInt32 {
+    nonisolated(nonsending) public func pageBudget() async throws(CopierLinkError) -> UInt32 {
         try await perform { client in
             let registers = try client.readHoldingRegisters(address: Int(CopierModbusMap.Holding.pageBudget.address), count: 2)
             return RegisterPair.join(high: registers[0], low: registers[1])
@@ -79,7 +100,7 @@ public final class CopierLink: @unchecked Sendable {
     }
 
     /// Input registers 0-23 in one request.
-    public func status() async throws(CopierLinkError) -> CopierStatusBlock {
+    nonisolated(nonsending) public func status() async throws(CopierLinkError) -> CopierStatusBlock {
         try await perform { client in
             let block = CopierModbusMap.Input.statusBlock
             let registers = try client.readInputRegisters(address: Int(block.address), count: Int(block.count))
@@ -88,7 +109,7 @@ public final class CopierLink: @unchecked Sendable {
     }
 
     /// The ring slot where job `sequence` is (or was) kept.
-    public func jobSlot(sequence: UInt32) async throws(CopierLinkError) -> CopierJobSlotReading {
+    nonisolated(nonsending) public func jobSlot(sequence: UInt32) async throws(CopierLinkError) -> CopierJobSlotReading {
         try await perform { client in
             let slot = CopierJobRing.slot(for: sequence)
             let registers = try client.readInputRegisters(address: Int(slot.address), count: Int(slot.count))
@@ -101,7 +122,7 @@ public final class CopierLink: @unchecked Sendable {
     }
 
     /// Closes the connection (the next call reconnects).
-    public func disconnect() async {
+    nonisolated(nonsending) public func disconnect() async {
         await withCheckedContinuation { continuation in
             queue.async { [self] in
                 client.close()

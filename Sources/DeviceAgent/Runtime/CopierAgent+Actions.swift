@@ -17,9 +17,13 @@ extension CopierAgent {
                 lastContact = .now
                 lastUnlockConfirmed = .now
                 unlockGeneration &+= 1
+                // The session may have closed while the writes were on the wire (its lock was
+                // queued after them); the outcome concerns that session only.
+                guard session.openSession?.tag == tag else { return [] }
                 return await feed(.unlockConfirmed)
             } catch {
                 await recordFault(component: "copier", code: 1, "unlock failed: \(error)")
+                guard session.openSession?.tag == tag else { return [] }
                 return await feed(.linkLost(reason: "\(error)"))
             }
         case .lock:

@@ -46,49 +46,39 @@ extension CopierAgent {
             let active = session.openSession != nil
             try? await Task.sleep(for: .milliseconds(active ? settings.activePollMilliseconds : settings.idlePollMilliseconds))
             if case .starting = session.phase { continue }
-            await pollJobs()
             await pollStatus()
-        }
-    }
-
-    /// Heartbeats every third of the watchdog period while a session is open. Runs off the
-    /// actor (it reads only `heartbeatsWanted`), so nothing the actor is busy with delays it.
-    nonisolated func heartbeatLoop() async {
-        let period = max(Int64(settings.watchdogMilliseconds) / 3, 30)
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(period))
-            guard heartbeatsWanted.withLock({ $0 }) else { continue }
-            do {
-                try await link.heartbeat()
-            } catch {
-                logger.warning("heartbeat failed: \(error)")
-            }
         }
     }
 
     /// With a session open and no answer from the copier for a whole watchdog period, ask it
     /// once more: a copier that answers with its relay on is fine (we were only slow); one whose
     /// relay is off has locked itself; one that does not answer is lost. Either way the session
-    /// ends as a fault.
+    /// ends as a fault. Not before the unlock is confirmed: until then the relay is off anyway,
+    /// and the unlock's own outcome (success, exception or timeout) decides.
     private func checkLink() async {
-        guard session.openSession != nil, let lastContact else { return }
+        guard session.openSession?.unlockConfirmed == true, let lastContact else { return }
         guard ContinuousClock.now - lastContact > .milliseconds(Int64(settings.watchdogMilliseconds)) else { return }
         do {
             if try await link.relayIsOn() {
                 self.lastContact = .now
                 return
             }
-            _ = await feed(.linkLost(reason: "the copier locked itself (watchdog)"))
+            _ = await feed(.relayFoundOff)
         } catch {
             _ = await feed(.linkLost(reason: "no answer from the copier for \(settings.watchdogMilliseconds) ms: \(error)"))
         }
     }
 
+    /// One status read: first the jobs it announces, then the status itself. In that order, so
+    /// a copier that locked itself because a job spent the budget is explained by that job's
+    /// record (with two reads, the job could end between them and the session was closed as a
+    /// fault, the record arriving after).
     func pollStatus() async {
         let generation = unlockGeneration
         do {
             let status = try await link.status()
             lastContact = .now
+            await readJobs(announcedBy: status)
             guard generation == unlockGeneration else { return }  // read across an unlock: stale
             if status.state == .copying && lastStatus?.state != .copying { jobStartedAt = clock.now() }
             lastStatus = status
@@ -103,6 +93,11 @@ extension CopierAgent {
     func pollJobs() async {
         guard let status = try? await link.status() else { return }
         lastContact = .now
+        await readJobs(announcedBy: status)
+    }
+
+    /// Reads the jobs finished after the last one stored, up to the status's latest job.
+    private func readJobs(announcedBy status: CopierStatusBlock) async {
         guard let lastSeen = (try? store.lastSeenCopierJob()) ?? nil else { return }
         switch CopierJobRing.plan(lastSeen: lastSeen, latest: status.latestJobSequence) {
         case .upToDate:

@@ -37,10 +37,10 @@ extension CopierAgent {
         }
         printing = PartPrintRun(partID: offer.partID, pdfHash: offer.pdfHash, started: clock.now())
         partPrintsByTag[tag] = printing
-        heartbeatsWanted.withLock { $0 = true }
+        heartbeat.wanted = true
         defer {
             printing = nil
-            heartbeatsWanted.withLock { $0 = session.openSession != nil }
+            heartbeat.wanted = session.openSession != nil
         }
         do {
             try await link.unlock(sessionTag: tag, pageBudget: offer.impressions)

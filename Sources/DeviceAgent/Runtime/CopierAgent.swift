@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Logging
 import Protocol
 
@@ -85,9 +84,9 @@ public actor CopierAgent {
     /// The copier job logged for each part printed since the agent started.
     var partJobsLogged: [String: (sequence: UInt32, pages: UInt32)] = [:]
     var tasks: [Task<Void, Never>] = []
-    /// Whether heartbeats should flow: set by the actor, read by the heartbeat task without
-    /// entering the actor, so a busy actor never delays a heartbeat.
-    let heartbeatsWanted = Mutex(false)
+    /// Heartbeats from a thread of their own while a session is open: neither a busy actor nor
+    /// a busy cooperative pool delays them.
+    let heartbeat: CopierHeartbeat
     var stopped = false
 
     public init(
@@ -102,11 +101,15 @@ public actor CopierAgent {
         self.clock = clock
         self.hasher = hasher
         self.logger = logger
+        heartbeat = CopierHeartbeat(link: link, watchdogMilliseconds: settings.watchdogMilliseconds, logger: logger)
         session = CopierSession(configuration: settings.session)
         if let last = store.lastEvent() { clock.observe(last.time) }
     }
 
     // MARK: Life cycle
+
+    /// An agent dropped without `stop` sends no more heartbeats: the copier's watchdog locks it.
+    deinit { heartbeat.abandon() }
 
     /// Forces the relay off (retrying until the copier answers), sets the watchdog, loads the
     /// revocation list, and starts polling, heartbeats and ticks.
@@ -117,7 +120,7 @@ public actor CopierAgent {
         }
         tasks.append(Task { [weak self] in await self?.tickLoop() })
         tasks.append(Task { [weak self] in await self?.pollLoop() })
-        tasks.append(Task.detached { [weak self] () async -> Void in await self?.heartbeatLoop() })
+        heartbeat.start()
     }
 
     /// Locks the copier (closing an open session as an agent restart would) and stops the loops.
@@ -127,7 +130,7 @@ public actor CopierAgent {
                                                userID: open.authorization.user, resourceID: settings.copierID, grantID: open.authorization.grantID)))
         }
         stopped = true
-        heartbeatsWanted.withLock { $0 = false }
+        await heartbeat.stop()
         for task in tasks { task.cancel() }
         tasks.removeAll()
         try? await link.forceLock()
@@ -197,7 +200,7 @@ public actor CopierAgent {
     func feed(_ input: CopierSession.Input) async -> [String] {
         let actions = session.handle(input, now: clock.now())
         let wanted = session.openSession != nil || printing != nil
-        heartbeatsWanted.withLock { $0 = wanted }
+        heartbeat.wanted = wanted
         var messages: [String] = []
         for action in actions {
             messages += await perform(action)

@@ -62,6 +62,8 @@ public struct CopierSession: Sendable {
         case revoked(Set<GrantID>)
         /// The copier has not answered for longer than its watchdog: it has locked itself.
         case linkLost(reason: String)
+        /// The link check found the relay off: the copier's watchdog locked it.
+        case relayFoundOff
     }
 
     public enum Action: Sendable, Equatable {
@@ -130,12 +132,12 @@ public struct CopierSession: Sendable {
                 tag: tag, authorization: authorization, openedAt: now, lastActivity: now, pagesUsed: 0, copying: false,
                 unlockConfirmed: false
             ))
-            let mode = authorization.isOffline ? " (offline)" : ""
+            // Recorded before the unlock is tried, so a failed unlock's "closed" event comes after
+            // this "opened" one; "Unlocked" is said only once the copier has confirmed it.
             return [
-                .unlock(tag: tag, pageBudget: authorization.pageBudget),
                 .recordSessionOpened(authorization, tag: tag),
+                .unlock(tag: tag, pageBudget: authorization.pageBudget),
                 .takePhoto(user: authorization.user, sessionTag: tag),
-                .tell("Unlocked for \(authorization.user): up to \(authorization.pageBudget) page(s)\(mode)."),
             ]
         case let (.identifying, .refused(message)):
             phase = .locked
@@ -162,9 +164,15 @@ public struct CopierSession: Sendable {
         case .tapped:
             return [.tell("A session is open for \(session.authorization.user); log out first.")]
         case .unlockConfirmed:
+            guard !session.unlockConfirmed else { return [] }
             session.unlockConfirmed = true
             phase = .open(session)
-            return []
+            let mode = session.authorization.isOffline ? " (offline)" : ""
+            return [.tell("Unlocked for \(session.authorization.user): up to \(session.authorization.pageBudget) page(s)\(mode).")]
+        case .relayFoundOff:
+            // Read before the unlock landed, it says nothing about this session (as for a status).
+            guard session.unlockConfirmed else { return [] }
+            return close(session, .fault, message: "The copier locked itself (watchdog); the session is closed.")
         case .tick:
             if now >= session.authorization.expires {
                 return close(session, .grantExpired, message: "Your grant expired; the copier is locked.")

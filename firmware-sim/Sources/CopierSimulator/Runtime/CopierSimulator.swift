@@ -112,9 +112,18 @@ public final class CopierSimulator: @unchecked Sendable {
     }
 
     /// The Modbus server's handler: the link fault, if one is injected, else the controller.
+    /// The request brings the controller to now, which can end a job; what that brings about
+    /// (its last scans, the saved memory) is done before the answer goes out, so a client that
+    /// sees `latest_job` move finds every scan of that job in the folder, as from a real
+    /// scan-to-folder copier, whose scans exist before the page is printed.
     public func handleModbus(_ request: ModbusRequest) -> ModbusDecision {
-        lock.withLock {
-            modbusFault.apply { controller.handle(request, now: now) }
+        eventLock.withLock {
+            let (decision, events, memory) = lock.withLock {
+                let decision = modbusFault.apply { controller.handle(request, now: now) }
+                return (decision, controller.takeEvents(), controller.memory)
+            }
+            handle(events, memory: memory)
+            return decision
         }
     }
 
