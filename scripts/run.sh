@@ -55,8 +55,12 @@ pids=()
 seal_pid=
 stop() {
     trap - INT TERM
-    echo
-    echo "Stopping..."
+    # Whatever reads our output (a `| tee`, a closed terminal) may be gone already, and a closed
+    # terminal sends a hang-up: neither may kill this script before it has stopped everything,
+    # the seal above all (it runs in its own session, so nothing else stops it).
+    trap '' PIPE HUP
+    echo 2>/dev/null
+    echo "Stopping..." 2>/dev/null
     # The agents first, so they lock the copier and the seal while those still answer; the seal
     # last of all: umockdev's preload aborts a client whose seal process dies while the device
     # is open. (The seal runs in its own session, so the terminal's Ctrl-C does not reach it.)
@@ -64,10 +68,10 @@ stop() {
         kill -TERM "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
-    echo "Stopped. Data kept in $state (delete it to start afresh)."
+    echo "Stopped. Data kept in $state (delete it to start afresh)." 2>/dev/null
     exit 0
 }
-trap stop INT TERM
+trap stop INT TERM HUP
 
 "$bin/imprimatur-server" serve --data "$data" --port "$port" > "$state/server.out" 2> "$state/server.log" &
 pids+=($!)
