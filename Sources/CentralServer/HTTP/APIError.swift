@@ -39,14 +39,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         switch error {
         case let error as APIError: return error
         case let error as InputError: return badInput(error)
-        case let error as SealWorkflowError:
-            switch error {
-            case let .input(input): return badInput(input)
-            case let .forbidden(text): return APIError(.forbidden, text)
-            case let .notFound(text): return APIError(.notFound, text)
-            case let .conflict(text): return APIError(.conflict, text)
-            }
-        case let error as SplitError:
+        case let error as WorkflowRefusal:
             switch error {
             case let .input(input): return badInput(input)
             case let .forbidden(text): return APIError(.forbidden, text)
