@@ -43,6 +43,9 @@ struct AgentFlashProcessTests {
         let agentBinary = try BuildProducts.executable("imprimatur-agent")
 
         let (agent, _) = try AgentProcessTests.startAgent(config: config)
+        // Each Modbus answer 40 ms late: the transfer takes about 25 s, so the kill below lands
+        // in the middle of it however the machine schedules this test.
+        try copier.fault(["--delay-ms", "40"])
         let flash = try ChildProcess(agentBinary, ["flash", "--device", "copier", "--image", imagePath, "--config", config])
         do {
             try await waitUntil("part of the image is on the copier", timeout: .seconds(120)) {
@@ -56,6 +59,7 @@ struct AgentFlashProcessTests {
         }
         agent.send(SIGKILL)
         _ = try agent.waitForExit(timeout: .seconds(10))
+        try copier.fault(["--clear"])
         #expect(try flash.waitForExit(timeout: .seconds(20)) != 0, "the client must not report success when its agent died")
         #expect(try Self.runningVersion(copier) == S.version("1.0.0"))
         let kept = try Self.firmwareStatus(copier)
