@@ -123,10 +123,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A simulated device's A/B firmware slots: boot record, trial and rollback, transfer
+        // into the spare slot (docs/firmware.md). Shared by the copier and the seal simulators.
+        .target(
+            name: "FirmwareSlots",
+            dependencies: ["Protocol"],
+            path: "firmware-sim/Sources/FirmwareSlots",
+            swiftSettings: strict
+        ),
         // The simulated copier controller: the Modbus map's rules, its memory, scans, front panel.
         .target(
             name: "CopierSimulator",
-            dependencies: ["Protocol", "ModbusIO", "Imaging", "LineIO"],
+            dependencies: ["Protocol", "ModbusIO", "Imaging", "LineIO", "FirmwareSlots"],
             path: "firmware-sim/Sources/CopierSimulator",
             swiftSettings: strict
         ),
@@ -138,14 +146,14 @@ let package = Package(
         ),
         .target(
             name: "SealSimulator",
-            dependencies: ["Protocol", "LineIO", "CSealUSB", "CUMockdev"],
+            dependencies: ["Protocol", "LineIO", "CSealUSB", "CUMockdev", "FirmwareSlots"],
             path: "firmware-sim/Sources/SealSimulator",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "FirmwareSim",
             dependencies: [
-                "Protocol", "ModbusIO", "Imaging", "LineIO", "CopierSimulator", "SealSimulator",
+                "Protocol", "ModbusIO", "Imaging", "LineIO", "CopierSimulator", "SealSimulator", "FirmwareSlots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "firmware-sim/Sources/FirmwareSim",
@@ -178,6 +186,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CPty"], swiftSettings: strict),
         .testTarget(name: "ModbusIOTests", dependencies: ["ModbusIO", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
+        .testTarget(name: "FirmwareSlotsTests", dependencies: ["FirmwareSlots", "Protocol", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CopierSimulatorTests",
             dependencies: ["CopierSimulator", "TestSupport", "ModbusIO", "LineIO"],
@@ -185,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SealSimulatorTests",
-            dependencies: ["SealSimulator", "Protocol", "TestSupport", "LineIO", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SealSimulator", "FirmwareSlots", "Protocol", "TestSupport", "LineIO", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Tests that talk to the simulated seal over libusb: run under umockdev-wrapper by

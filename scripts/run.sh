@@ -78,8 +78,22 @@ pids+=($!)
 for _ in $(seq 1 100); do grep -q "listening" "$state/server.out" 2>/dev/null && break; sleep 0.1; done
 grep -q "listening" "$state/server.out" || { echo "error: the server did not start; see $state/server.log" >&2; stop; }
 
+# Firmware (docs/firmware.md): a demo vendor key the simulated devices trust, and signed images
+# newer than what they run, for `imprimatur-agent flash`.
+fw="$state/firmware"
+if [[ ! -f "$fw/vendor.pub" ]]; then
+    "$bin/firmware-sim" image keygen --out "$fw" >/dev/null
+    printf 'name=C45 1.1 demo\npage-rate=20\nfeature=stapling\n' > "$fw/copier-payload.txt"
+    printf 'name=S1 1.1 demo\nfeature=ink-saver\n' > "$fw/seal-payload.txt"
+    for model in copier seal; do
+        "$bin/firmware-sim" image build --model $model --version 1.1.0 --min-version 1.0.0 \
+            --payload "$fw/$model-payload.txt" --out "$fw/$model-1.1.0.img" >/dev/null
+        "$bin/firmware-sim" image sign --key "$fw/vendor.key" "$fw/$model-1.1.0.img" >/dev/null
+    done
+fi
+
 "$bin/firmware-sim" copier serve --modbus "127.0.0.1:$modbus" --panel "127.0.0.1:$panel" --print "127.0.0.1:$printport" \
-    --state-dir "$state/copier" > "$state/copier.out" 2> "$state/copier.log" &
+    --vendor-key "$fw/vendor.pub" --state-dir "$state/copier" > "$state/copier.out" 2> "$state/copier.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [[ -s "$state/copier.out" ]] && break; sleep 0.1; done
 
@@ -128,7 +142,8 @@ if $seal_box; then
     # The seal trusts the server's current grant-signing key (it verifies every grant itself).
     seal_key=$(server keys list | awk '/current/ {print $NF}')
     setsid "$bin/firmware-sim" seal serve --state-dir "$state/seal" --panel "127.0.0.1:$seal_panel" \
-        --serial seal-1 --device-id seal-box-1 --trusted-key "$seal_key" > "$state/seal.out" 2> "$state/seal.log" &
+        --serial seal-1 --device-id seal-box-1 --trusted-key "$seal_key" --vendor-key "$fw/vendor.pub" \
+        > "$state/seal.out" 2> "$state/seal.log" &
     seal_pid=$!
     for _ in $(seq 1 100); do [[ -s "$state/seal.out" ]] && break; sleep 0.1; done
     umockdev_dir=$(sed -n 's/.*"umockdev_dir":"\([^"]*\)".*/\1/p' "$state/seal.out")
@@ -180,6 +195,13 @@ seal box with the application id, stamps twice (a third press is refused), and t
   $bin/imprimatur-agent status --config $state/seal-agent.toml
   curl -s -H "Authorization: Bearer \$(cat $state/alice-token)" http://127.0.0.1:$port/api/v1/seal-applications/<id>
   (revoke the rest: curl -s -X POST -H "Authorization: Bearer \$(cat $state/arthur-token)" http://127.0.0.1:$port/api/v1/seal-applications/<id>/revoke)
+
+Firmware (docs/firmware.md): flash the signed demo images through the agents (progress, then the result);
+the copier then runs 1.1.0 at 20 pages/s (copier status), the seal reports 1.1.0 in its device info:
+  $bin/firmware-sim image show $fw/copier-1.1.0.img --vendor-key $fw/vendor.pub
+  $bin/imprimatur-agent flash --device copier --image $fw/copier-1.1.0.img --config $state/agent.toml
+  $bin/imprimatur-agent flash --device seal --image $fw/seal-1.1.0.img --config $state/seal-agent.toml
+  $bin/firmware-sim copier status --panel 127.0.0.1:$panel
 
 Quotas and payments (docs/quotas.md):
   $bin/imprimatur-server quota show --user alice --data $data

@@ -25,7 +25,7 @@ enum SealBenchmarks {
         let simulator = try ChildProcess(try BuildProducts.executable("firmware-sim"), [
             "seal", "serve", "--state-dir", directory.appending("seal"), "--panel", "127.0.0.1:0",
             "--serial", seal.value, "--device-id", box.value, "--trusted-key", Hex.encode(serverKey.publicKey.bytes),
-        ])
+        ] + FirmwareBenchmarks.vendorArguments)
         let ready = try simulator.readLine(timeout: .seconds(30))
         guard let object = try JSONSerialization.jsonObject(with: Data(ready.utf8)) as? [String: Any],
               let umockdev = object["umockdev_dir"] as? String else { throw ProcessFailure(description: "seal serve printed \(ready)") }
@@ -39,6 +39,9 @@ enum SealBenchmarks {
         }
         try roundTrips()
         try await unlocks(serverKey: serverKey, box: box, seal: seal, application: application, directory: directory)
+        let channel = SealChannel(link: try SealUSBLink(vendorID: 0xCAFE, productID: 0x4010))
+        defer { channel.close() }
+        try await FirmwareBenchmarks.seal(channel)
     }
 
     /// 1,000 status requests, each a bulk OUT transfer and a bulk IN transfer.

@@ -18,10 +18,10 @@ final class SimulatedCopier: Sendable {
     let trayFolder: String
     let executable: String
 
-    init(stateDirectory: String, rtuPath: String? = nil, pageRate: Int = 50) throws {
+    init(stateDirectory: String, rtuPath: String? = nil, pageRate: Int = 50, extra: [String] = []) throws {
         executable = try BuildProducts.executable("firmware-sim")
         var arguments = ["copier", "serve", "--panel", "127.0.0.1:0", "--state-dir", stateDirectory, "--page-rate", String(pageRate),
-                         "--print", "127.0.0.1:0"]
+                         "--print", "127.0.0.1:0"] + extra
         arguments += rtuPath.map { ["--rtu", $0] } ?? ["--modbus", "127.0.0.1:0"]
         process = try ChildProcess(executable, arguments)
         let line: String

@@ -79,17 +79,21 @@ struct ModbusMapDocumentTests {
         #expect(CopierModbusMap.Input.jobRing.count == 16 * 14)
     }
 
-    @Test func reservedFirmwareRangesAreUnmapped() {
-        for entry in CopierModbusMap.entries {
-            let reserved: ClosedRange<UInt16>? = switch entry.table {
-            case .holding: CopierModbusMap.reservedFirmwareHolding
-            case .input: CopierModbusMap.reservedFirmwareInput
-            default: nil
-            }
-            if let reserved {
-                #expect(!entry.addresses.overlaps(Int(reserved.lowerBound)...Int(reserved.upperBound)))
-            }
+    @Test func firmwareWindowIsTheReservedRanges() {
+        for entry in CopierModbusMap.entries where entry.name.hasPrefix("firmware ") && entry.address >= 1000 {
+            let window = entry.table == .holding ? CopierModbusMap.firmwareHolding : CopierModbusMap.firmwareInput
+            #expect(Int(window.lowerBound) <= entry.addresses.lowerBound && entry.addresses.upperBound <= Int(window.upperBound), "\(entry)")
         }
+        let status = CopierModbusMap.Input.firmwareStatus
+        #expect(CopierModbusMap.validateRead(.input, address: status.address, count: Int(status.count)) == .accepted)
+        #expect(Int(status.count) == FirmwareSlotStatus.registerCount)
+        // A chunk is one FC 0x10 write of 123 registers; part of it is a torn write.
+        let chunk = CopierModbusMap.Holding.firmwareChunk
+        #expect(chunk.count == 123 && chunk.addresses.upperBound == 1127)
+        #expect(CopierModbusMap.validateHoldingWrite(address: 1005, values: Array(repeating: 0, count: 123)) == .accepted)
+        #expect(CopierModbusMap.validateHoldingWrite(address: 1005, values: Array(repeating: 0, count: 3)) == .refused(.illegalDataAddress))
+        #expect(CopierModbusMap.validateRead(.holding, address: 1128, count: 1) == .refused(.illegalDataAddress))
+        #expect(CopierModbusMap.validateRead(.input, address: 1016, count: 1) == .refused(.illegalDataAddress))
     }
 
     @Test func modelIDsAreCopierIDs() {

@@ -41,7 +41,8 @@ struct ModbusValidatorTests {
         HoldingCase(address: 6, values: [0], verdict: .refused(.illegalDataAddress)),
         HoldingCase(address: 4, values: [0, 1, 2], verdict: .refused(.illegalDataAddress)),
         HoldingCase(address: 100, values: [0], verdict: .refused(.illegalDataAddress)),
-        HoldingCase(address: 1000, values: [0], verdict: .refused(.illegalDataAddress)),
+        HoldingCase(address: 1000, values: [0], verdict: .refused(.illegalDataAddress)),  // half the firmware image id
+        HoldingCase(address: 1128, values: [0], verdict: .refused(.illegalDataAddress)),
         HoldingCase(address: 0xFFFF, values: [0, 0], verdict: .refused(.illegalDataAddress)),
         // quantity outside 1...123 comes first
         HoldingCase(address: 0, values: [], verdict: .refused(.illegalDataValue)),
@@ -98,7 +99,8 @@ struct ModbusValidatorTests {
         #expect(verdict(.input, 310, 14) == .accepted)
         #expect(verdict(.input, 310, 15) == .refused(.illegalDataAddress))
         #expect(verdict(.input, 99, 1) == .refused(.illegalDataAddress))
-        #expect(verdict(.input, 1000, 1) == .refused(.illegalDataAddress))
+        #expect(verdict(.input, 1000, 16) == .accepted)
+        #expect(verdict(.input, 1016, 1) == .refused(.illegalDataAddress))
         #expect(verdict(.input, 0xFFFF, 2) == .refused(.illegalDataAddress))
     }
 

@@ -24,6 +24,15 @@ enum SealSamples {
             .firmwareChunkReceived(SealFirmwareChunkReceived(imageID: 7, bytesReceived: 4100)),
             .ack,
             .error(try SealErrorReport(code: .replayed, text: "nonce is not current")),
+            .firmwareBegin(SealFirmwareBegin(imageID: 7, imageSize: 70_000)),
+            .firmwareInstall(SealFirmwareInstall(imageID: 7)),
+            .firmwareConfirm,
+            .firmwareStatusRequest,
+            .firmwareStatus(FirmwareSlotStatus(
+                imageID: 7, imageSize: 70_000, bytesReceived: 4100, state: .trial, result: .none,
+                runningVersion: FirmwareVersion(major: 1, minor: 5, patch: 0), minimumVersion: FirmwareVersion(major: 1, minor: 0, patch: 0),
+                trialBootsLeft: 2, trialSecondsLeft: 55
+            )),
         ]
     }
 

@@ -24,14 +24,15 @@ final class SealRig {
     let panelPort: Int
     let umockdevDirectory: String
 
-    init() throws {
+    /// `directory`: another rig's, to start the seal again on the same state (after a kill).
+    init(directory existing: TemporaryDirectory? = nil, extra: [String] = []) throws {
         signal(SIGPIPE, SIG_IGN)  // a seal that goes away must not take the test process with it
-        directory = try TemporaryDirectory("seal-usb")
+        directory = try existing ?? TemporaryDirectory("seal-usb")
         process = try ChildProcess(try BuildProducts.executable("firmware-sim"), [
             "seal", "serve", "--state-dir", directory.appending("state"), "--panel", "127.0.0.1:0",
             "--serial", Self.serial.value, "--device-id", Self.box.value,
             "--trusted-key", Hex.encode(Self.serverKey.publicKey.bytes),
-        ])
+        ] + extra)
         let ready = try process.readLine(timeout: .seconds(30))
         guard let object = try JSONSerialization.jsonObject(with: Data(ready.utf8)) as? [String: Any],
               let port = object["panel"] as? Int, let dir = object["umockdev_dir"] as? String else {

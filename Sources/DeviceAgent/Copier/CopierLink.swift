@@ -25,7 +25,7 @@ public final class CopierLink: @unchecked Sendable {
     }
 
     /// Runs `body` on the link's queue, connecting first if needed.
-    nonisolated(nonsending) private func perform<T: Sendable>(_ body: @escaping @Sendable (ModbusClient) throws -> T) async throws(CopierLinkError) -> T {
+    nonisolated(nonsending) func perform<T: Sendable>(_ body: @escaping @Sendable (ModbusClient) throws -> T) async throws(CopierLinkError) -> T {
         let result: Result<T, CopierLinkError> = await withCheckedContinuation { continuation in
             queue.async { [self] in
                 do {

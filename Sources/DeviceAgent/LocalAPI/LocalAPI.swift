@@ -24,9 +24,15 @@ public enum LocalAPI {
         public var seal: Bool?
         public var application: String?
 
+        /// `flash` and `flash-status`: `copier` or `seal`, and (for `flash`) the image file's path.
+        public var device: String?
+        public var image: String?
+
         public init(op: String, card: String? = nil, user: String? = nil, pin: String? = nil,
                     users: [String]? = nil, periodStart: Int64? = nil, periodEnd: Int64? = nil, entries: Bool? = nil,
-                    seal: Bool? = nil, application: String? = nil) {
+                    seal: Bool? = nil, application: String? = nil, device: String? = nil, image: String? = nil) {
+            self.device = device
+            self.image = image
             self.op = op
             self.card = card
             self.user = user
@@ -82,13 +88,15 @@ public enum LocalAPI {
         public var device: String?
         public var deviceKeys: [String]?
         public var seal: SealAgent.Status?
+        /// `flash`, `flash-status`: where the flash stands.
+        public var flash: FirmwareJobs.Report?
 
         public static func failure(_ text: String) -> Response { Response(ok: false, error: text) }
     }
 
     /// Answers one request line (pure apart from the agents it calls). A box drives a copier, a
     /// seal, or both; a request for a part it does not drive is refused saying so.
-    public static func answer(line: String, agent: CopierAgent?, seal: SealAgent? = nil) async -> Response {
+    public static func answer(line: String, agent: CopierAgent?, seal: SealAgent? = nil, firmware: FirmwareJobs? = nil) async -> Response {
         let request: Request
         do {
             request = try JSONDecoder().decode(Request.self, from: Data(line.utf8))
@@ -121,12 +129,31 @@ public enum LocalAPI {
             return messages.isEmpty ? .failure("this box drives no seal") : Response(ok: true, message: messages.joined(separator: " "))
         case "status":
             return Response(ok: true, status: await agent?.status(), seal: await seal?.status())
+        case "flash", "flash-status":
+            return await flashAnswer(request, firmware: firmware)
         case "usage", "device-keys":
             // The copier and the seal of one box share its store.
             guard let store = agent?.store ?? seal?.store else { return .failure("this box drives neither a copier nor a seal") }
             return storeAnswer(request, store: store)
         default:
-            return .failure("unknown op \"\(request.op)\" (expected tap, logout, status, usage or device-keys)")
+            return .failure("unknown op \"\(request.op)\" (expected tap, logout, status, usage, device-keys, flash or flash-status)")
+        }
+    }
+
+    /// `flash` starts flashing a device (docs/firmware.md); `flash-status` says how it stands.
+    static func flashAnswer(_ request: Request, firmware: FirmwareJobs?) async -> Response {
+        guard let firmware else { return .failure("this agent cannot flash firmware") }
+        guard let name = request.device, let device = FirmwareTarget(rawValue: name) else {
+            return .failure("\(request.op) needs \"device\": \"copier\" or \"seal\"")
+        }
+        if request.op == "flash-status" {
+            guard let report = await firmware.report(device) else { return .failure("no flash to the \(device) since the agent started") }
+            return Response(ok: true, flash: report)
+        }
+        guard let image = request.image, !image.isEmpty else { return .failure("flash needs \"image\": the image file's path") }
+        switch await firmware.start(device: device, imagePath: image) {
+        case let .success(report): return Response(ok: true, flash: report)
+        case let .failure(error): return .failure(error.description)
         }
     }
 
@@ -220,7 +247,7 @@ public final class LocalAPIServer: Sendable {
     private let server: LineServer
     public let path: String
 
-    public init(path: String, agent: CopierAgent?, seal: SealAgent? = nil) throws(SocketError) {
+    public init(path: String, agent: CopierAgent?, seal: SealAgent? = nil, firmware: FirmwareJobs? = nil) throws(SocketError) {
         self.path = path
         let listener = try LineSocket.listen(unixPath: path)
         server = LineServer(
@@ -230,7 +257,7 @@ public final class LocalAPIServer: Sendable {
                 let box = AnswerBox()
                 let done = DispatchSemaphore(value: 0)
                 Task {
-                    box.set(await LocalAPI.answer(line: line, agent: agent, seal: seal))
+                    box.set(await LocalAPI.answer(line: line, agent: agent, seal: seal, firmware: firmware))
                     done.signal()
                 }
                 done.wait()

@@ -101,6 +101,9 @@ public actor SealAgent {
         channel = nil
     }
 
+    /// The USB channel to the seal now, nil while it is not connected (for the firmware flasher).
+    public func currentChannel() -> SealChannel? { channel }
+
     /// Stops talking to the seal at once without locking it, as a crashed or killed agent
     /// would: the seal's own watchdog must lock it. For tests.
     public func abandon() {

@@ -15,6 +15,11 @@ public final class AgentService: Sendable {
     public let uplink: UplinkClient?
     /// Prints released split parts on the copier's print port (`copier.print`).
     public let printer: PartPrinter?
+    /// Flashes the copier and the seal through the links above (docs/firmware.md); the uplink's
+    /// firmware rollout calls it too.
+    public let flasher: FirmwareFlasher
+    /// The flashes asked for over the local API (`imprimatur-agent flash`).
+    public let firmware: FirmwareJobs
     private let api: LocalAPIServer
     private let reader: EvdevCardReader?
 
@@ -80,7 +85,13 @@ public final class AgentService: Sendable {
         } else {
             seal = nil
         }
-        api = try LocalAPIServer(path: config.localAPISocket, agent: agent, seal: seal)
+        // Flashing goes over the links the agent already drives, so it never fights them for
+        // the Modbus connection or the USB device.
+        var sealChannel: (@Sendable () async -> SealChannel?)?
+        if let sealAgent = seal { sealChannel = { @Sendable in await sealAgent.currentChannel() } }
+        flasher = FirmwareFlasher(copier: agent?.link, sealChannel: sealChannel)
+        firmware = FirmwareJobs(flasher: flasher)
+        api = try LocalAPIServer(path: config.localAPISocket, agent: agent, seal: seal, firmware: firmware)
         // The card reader taps the copier; a seal tap also needs the application, so it comes
         // through the local API.
         if config.readerKind == .evdev, let device = config.readerDevice, let agent {

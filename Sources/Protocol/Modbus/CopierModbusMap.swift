@@ -27,7 +27,19 @@ public enum CopierModbusMap {
         /// Written by the agent at unlock; copied into every job record (u32).
         public static let sessionTag = HoldingField("session tag", address: 4, count: 2, access: .readWrite)
 
-        public static let all: [HoldingField] = [watchdogTimeout, heartbeat, pageBudget, sessionTag]
+        /// Firmware block transfer (docs/modbus-map.md, "Firmware block transfer"): the image
+        /// the next command acts on (u32), its size in bytes (u32), the command, and one chunk.
+        public static let firmwareImageID = HoldingField("firmware image id", address: 1000, count: 2, access: .readWrite)
+        public static let firmwareImageSize = HoldingField("firmware image size", address: 1002, count: 2, access: .readWrite)
+        public static let firmwareCommand = HoldingField("firmware command", address: 1004, access: .readWrite)
+        /// Offset (u32), length in bytes (0-240) and 120 data registers, two bytes each, high
+        /// byte first: written whole in one FC 0x10 request of 123 registers.
+        public static let firmwareChunk = HoldingField("firmware chunk", address: 1005, count: 123, access: .readWrite)
+
+        public static let all: [HoldingField] = [
+            watchdogTimeout, heartbeat, pageBudget, sessionTag,
+            firmwareImageID, firmwareImageSize, firmwareCommand, firmwareChunk,
+        ]
     }
 
     public enum Input {
@@ -58,19 +70,35 @@ public enum CopierModbusMap {
             access: .readOnly
         )
 
-        /// Every mapped input item, one per documented row (`statusBlock` is a convenience
-        /// that spans rows, so it is not listed).
+        /// Firmware transfer status (`FirmwareSlotStatus`), one row each.
+        public static let firmwareStatusImageID = InputField("firmware transfer image id", address: 1000, count: 2, access: .readOnly)
+        public static let firmwareStatusImageSize = InputField("firmware transfer image size", address: 1002, count: 2, access: .readOnly)
+        public static let firmwareBytesReceived = InputField("firmware bytes received", address: 1004, count: 2, access: .readOnly)
+        public static let firmwareState = InputField("firmware state", address: 1006, access: .readOnly)
+        public static let firmwareResult = InputField("firmware result", address: 1007, access: .readOnly)
+        public static let firmwareRunningVersion = InputField("firmware running version", address: 1008, count: 3, access: .readOnly)
+        public static let firmwareMinimumVersion = InputField("firmware minimum version", address: 1011, count: 3, access: .readOnly)
+        public static let firmwareTrialBootsLeft = InputField("firmware trial boots left", address: 1014, access: .readOnly)
+        public static let firmwareTrialSecondsLeft = InputField("firmware trial seconds left", address: 1015, access: .readOnly)
+        /// All 16 firmware status registers: one read returns the whole `FirmwareSlotStatus`.
+        public static let firmwareStatus = InputField("firmware status", address: 1000, count: 16, access: .readOnly)
+
+        /// Every mapped input item, one per documented row (`statusBlock` and
+        /// `firmwareStatus` are conveniences that span rows, so they are not listed).
         public static let all: [InputField] = [
             totalPages, totalColourPages, totalMonoPages, currentJobPages, state, faultCode,
             latestJobSequence, jobRingSize, jobRecordSize, jobRingBase, watchdogRemaining, uptime,
             bootCount, firmwareMajor, firmwareMinor, firmwarePatch, modelID, jobRing,
+            firmwareStatusImageID, firmwareStatusImageSize, firmwareBytesReceived, firmwareState, firmwareResult,
+            firmwareRunningVersion, firmwareMinimumVersion, firmwareTrialBootsLeft, firmwareTrialSecondsLeft,
         ]
     }
 
-    /// Reserved for the firmware block-transfer window a later issue adds; until then every
-    /// access is refused with ILLEGAL DATA ADDRESS like any unmapped address.
-    public static let reservedFirmwareHolding: ClosedRange<UInt16> = 1000...1127
-    public static let reservedFirmwareInput: ClosedRange<UInt16> = 1000...1015
+    /// The firmware block-transfer window: holding 1000-1127 and input 1000-1015.
+    public static let firmwareHolding: ClosedRange<UInt16> = 1000...1127
+    public static let firmwareInput: ClosedRange<UInt16> = 1000...1015
+    /// Data bytes one chunk carries at most (120 registers).
+    public static let firmwareChunkDataSize = 240
 
     /// Every mapped item of every table, in document order.
     public static var entries: [ModbusMapEntry] {

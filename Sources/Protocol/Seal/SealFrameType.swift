@@ -7,19 +7,25 @@ public enum SealFrameType: UInt8, CaseIterable, Hashable, Sendable, CustomString
     case heartbeat = 0x04
     case statusRequest = 0x05
     case firmwareChunk = 0x06
+    case firmwareBegin = 0x07
+    case firmwareInstall = 0x08
+    case firmwareConfirm = 0x09
+    case firmwareStatusRequest = 0x0A
     case ack = 0x7E
     case error = 0x7F
     case deviceInfo = 0x81
     case unlocked = 0x82
     case status = 0x85
     case firmwareChunkReceived = 0x86
+    case firmwareStatus = 0x87
     case stampReport = 0x90
 
     /// Who sends frames of this type.
     public var direction: SealDirection {
         switch self {
-        case .deviceInfoRequest, .unlock, .lock, .heartbeat, .statusRequest, .firmwareChunk: return .toSeal
-        case .deviceInfo, .unlocked, .status, .firmwareChunkReceived, .stampReport: return .toAgent
+        case .deviceInfoRequest, .unlock, .lock, .heartbeat, .statusRequest, .firmwareChunk,
+             .firmwareBegin, .firmwareInstall, .firmwareConfirm, .firmwareStatusRequest: return .toSeal
+        case .deviceInfo, .unlocked, .status, .firmwareChunkReceived, .firmwareStatus, .stampReport: return .toAgent
         case .ack, .error: return .either
         }
     }
@@ -32,12 +38,17 @@ public enum SealFrameType: UInt8, CaseIterable, Hashable, Sendable, CustomString
         case .heartbeat: return "heartbeat"
         case .statusRequest: return "status request"
         case .firmwareChunk: return "firmware chunk"
+        case .firmwareBegin: return "firmware begin"
+        case .firmwareInstall: return "firmware install"
+        case .firmwareConfirm: return "firmware confirm"
+        case .firmwareStatusRequest: return "firmware status request"
         case .ack: return "ack"
         case .error: return "error"
         case .deviceInfo: return "device info"
         case .unlocked: return "unlocked"
         case .status: return "status"
         case .firmwareChunkReceived: return "firmware chunk received"
+        case .firmwareStatus: return "firmware status"
         case .stampReport: return "stamp report"
         }
     }
@@ -60,12 +71,17 @@ public enum SealMessage: Hashable, Sendable {
     case heartbeat(SealHeartbeat)
     case statusRequest
     case firmwareChunk(SealFirmwareChunk)
+    case firmwareBegin(SealFirmwareBegin)
+    case firmwareInstall(SealFirmwareInstall)
+    case firmwareConfirm
+    case firmwareStatusRequest
     case ack
     case error(SealErrorReport)
     case deviceInfo(SealDeviceInfo)
     case unlocked(SealUnlocked)
     case status(SealStatus)
     case firmwareChunkReceived(SealFirmwareChunkReceived)
+    case firmwareStatus(FirmwareSlotStatus)
     case stampReport(SealStampReport)
 
     public var type: SealFrameType {
@@ -76,12 +92,17 @@ public enum SealMessage: Hashable, Sendable {
         case .heartbeat: return .heartbeat
         case .statusRequest: return .statusRequest
         case .firmwareChunk: return .firmwareChunk
+        case .firmwareBegin: return .firmwareBegin
+        case .firmwareInstall: return .firmwareInstall
+        case .firmwareConfirm: return .firmwareConfirm
+        case .firmwareStatusRequest: return .firmwareStatusRequest
         case .ack: return .ack
         case .error: return .error
         case .deviceInfo: return .deviceInfo
         case .unlocked: return .unlocked
         case .status: return .status
         case .firmwareChunkReceived: return .firmwareChunkReceived
+        case .firmwareStatus: return .firmwareStatus
         case .stampReport: return .stampReport
         }
     }
@@ -89,7 +110,7 @@ public enum SealMessage: Hashable, Sendable {
     /// Writes the payload alone (empty for request, lock and ack frames).
     public func encodePayload(to writer: inout ByteWriter) {
         switch self {
-        case .deviceInfoRequest, .lock, .statusRequest, .ack: break
+        case .deviceInfoRequest, .lock, .statusRequest, .ack, .firmwareConfirm, .firmwareStatusRequest: break
         case let .unlock(payload): writer.encode(payload)
         case let .heartbeat(payload): writer.encode(payload)
         case let .firmwareChunk(payload): writer.encode(payload)
@@ -98,6 +119,9 @@ public enum SealMessage: Hashable, Sendable {
         case let .unlocked(payload): writer.encode(payload)
         case let .status(payload): writer.encode(payload)
         case let .firmwareChunkReceived(payload): writer.encode(payload)
+        case let .firmwareBegin(payload): writer.encode(payload)
+        case let .firmwareInstall(payload): writer.encode(payload)
+        case let .firmwareStatus(payload): writer.encode(payload)
         case let .stampReport(payload): writer.encode(payload)
         }
     }
@@ -110,6 +134,11 @@ public enum SealMessage: Hashable, Sendable {
         case .lock: return .lock
         case .statusRequest: return .statusRequest
         case .ack: return .ack
+        case .firmwareConfirm: return .firmwareConfirm
+        case .firmwareStatusRequest: return .firmwareStatusRequest
+        case .firmwareBegin: return .firmwareBegin(try reader.decode())
+        case .firmwareInstall: return .firmwareInstall(try reader.decode())
+        case .firmwareStatus: return .firmwareStatus(try reader.decode())
         case .unlock: return .unlock(try reader.decode())
         case .heartbeat: return .heartbeat(try reader.decode())
         case .firmwareChunk: return .firmwareChunk(try reader.decode())

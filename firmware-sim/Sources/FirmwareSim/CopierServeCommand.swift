@@ -53,6 +53,8 @@ struct CopierServeCommand: ParsableCommand {
     @Option(help: "Power on with this hardware fault (1 paper jam, 2 out of paper, 3 toner empty, 4 door open, 5 internal error).")
     var faultAtStart: Int?
 
+    @OptionGroup var firmware: FirmwareBootOptions
+
     func validate() throws {
         if modbus != nil && rtu != nil { throw ValidationError("--modbus and --rtu are alternatives: give one") }
         if let faultAtStart, !(1...5).contains(faultAtStart) { throw ValidationError("--fault-at-start must be from 1 to 5") }
@@ -82,13 +84,15 @@ struct CopierServeCommand: ParsableCommand {
 
         signal(SIGPIPE, SIG_IGN)
         let stop = StopSignals()
+        let vendorKeys = try firmware.vendorPublicKeys()
         let host: CopierHost
         do {
             host = try CopierHost(options: CopierHostOptions(
                 simulator: CopierSimulatorOptions(
                     stateDirectory: stateDir, scanFolder: scanFolder, trayFolder: trayFolder, model: model?.copierModel,
                     pageRate: rate, resetState: resetState,
-                    faultAtStart: faultAtStart.flatMap { UInt16(exactly: $0) }.flatMap(CopierFault.init(rawValue:)) ?? .none
+                    faultAtStart: faultAtStart.flatMap { UInt16(exactly: $0) }.flatMap(CopierFault.init(rawValue:)) ?? .none,
+                    vendorKeys: vendorKeys, trial: firmware.configuration
                 ),
                 modbus: listen,
                 panel: panelAddress,

@@ -49,6 +49,8 @@ struct SealServeCommand: ParsableCommand {
     @Option(help: "USB product id, 4 hex digits.")
     var pid: String = "4010"
 
+    @OptionGroup var firmware: FirmwareBootOptions
+
     func run() throws {
         let identity: SealIdentity
         let usb: SealUSBDescription
@@ -74,9 +76,13 @@ struct SealServeCommand: ParsableCommand {
         }
         signal(SIGPIPE, SIG_IGN)
         let stop = StopSignals()
+        let vendorKeys = try firmware.vendorPublicKeys()
         let host: SealHost
         do {
-            host = try SealHost(options: SealHostOptions(identity: identity, stateDirectory: stateDir, usb: usb, panel: panelAddress))
+            host = try SealHost(options: SealHostOptions(
+                identity: identity, stateDirectory: stateDir, usb: usb, panel: panelAddress,
+                vendorKeys: vendorKeys, trial: firmware.configuration
+            ))
         } catch {
             throw Console.fail("\(error)")
         }

@@ -1,3 +1,4 @@
+import FirmwareSlots
 import Protocol
 
 /// The seal's firmware as a pure state machine (docs/seal-usb.md, docs/seal-simulator.md):
@@ -47,6 +48,12 @@ public struct SealFirmware {
     public static let maximumPendingReports = 16
 
     public let identity: SealIdentity
+    /// The A/B firmware slots (docs/firmware.md); nil for a seal provisioned without vendor
+    /// keys, which refuses firmware frames.
+    public let firmwareBank: FirmwareBank?
+    /// Set when an install asks for a reboot into the new image; the host reboots the seal
+    /// after sending the answer.
+    public private(set) var rebootRequested = false
     public private(set) var memory: SealMemory
     public private(set) var session: Session?
     public private(set) var lastLockCause: LockCause = .powerOn
@@ -65,13 +72,17 @@ public struct SealFirmware {
     private var reportSequence: UInt16 = 0
     private var random: any RandomNumberGenerator
 
-    public init(identity: SealIdentity, memory: SealMemory, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+    public init(identity: SealIdentity, memory: SealMemory, firmwareBank: FirmwareBank? = nil, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
         self.identity = identity
+        self.firmwareBank = firmwareBank
         self.memory = memory
         self.random = random
     }
 
     public var isUnlocked: Bool { session != nil }
+
+    /// The version this seal runs: the firmware bank's, else the provisioned one.
+    public var runningVersion: FirmwareVersion { firmwareBank?.current.version ?? identity.firmware }
 
     /// The status the seal would answer now.
     public var status: SealStatus {
@@ -193,7 +204,7 @@ public struct SealFirmware {
         case .deviceInfoRequest:
             let fresh = SealNonce.random(using: &random)
             nonce = fresh
-            let info = SealDeviceInfo(model: identity.model, serial: identity.serial, firmware: identity.firmware,
+            let info = SealDeviceInfo(model: identity.model, serial: identity.serial, firmware: runningVersion,
                                       nonce: fresh, usesCounter: memory.totalStamps)
             return SealFrame(sequence: sequence, message: .deviceInfo(info))
         case let .unlock(unlock):
@@ -211,11 +222,43 @@ public struct SealFirmware {
             return SealFrame(sequence: sequence, message: .ack)
         case .statusRequest:
             return SealFrame(sequence: sequence, message: .status(status))
-        case .firmwareChunk:
-            if session != nil { return errorFrame(.busy, sequence: sequence, "a session is open") }
-            return errorFrame(.firmwareRejected, sequence: sequence, "this seal takes no firmware images yet")
-        case .ack, .error, .deviceInfo, .unlocked, .status, .firmwareChunkReceived, .stampReport:
+        case .firmwareChunk, .firmwareBegin, .firmwareInstall, .firmwareConfirm, .firmwareStatusRequest:
+            return firmwareCommand(frame.message, sequence: sequence)
+        case .ack, .error, .deviceInfo, .unlocked, .status, .firmwareChunkReceived, .firmwareStatus, .stampReport:
             return errorFrame(.unknownCommand, sequence: sequence, "a \(frame.type) frame is not a command")
+        }
+    }
+
+    /// Firmware frames (docs/seal-usb.md, "Firmware"): handed to the firmware bank.
+    private mutating func firmwareCommand(_ message: SealMessage, sequence: UInt16) -> SealFrame {
+        guard let bank = firmwareBank else {
+            return errorFrame(.firmwareRejected, sequence: sequence, "this seal has no firmware boot state (no vendor key)")
+        }
+        switch message {
+        case let .firmwareBegin(begin):
+            return SealFrame(sequence: sequence, message: .firmwareStatus(bank.begin(imageID: begin.imageID, size: begin.imageSize, sessionActive: session != nil)))
+        case let .firmwareChunk(chunk):
+            if session != nil { return errorFrame(.busy, sequence: sequence, "a session is open") }
+            guard let offset = UInt32(exactly: chunk.offset) else {
+                return errorFrame(.firmwareRejected, sequence: sequence, "offset \(chunk.offset) is beyond any image")
+            }
+            let status = bank.write(imageID: chunk.imageID, offset: offset, data: chunk.data)
+            guard status.result == .none else {
+                return errorFrame(.firmwareRejected, sequence: sequence, "\(status.result); bytes received \(status.bytesReceived)")
+            }
+            return SealFrame(sequence: sequence, message: .firmwareChunkReceived(SealFirmwareChunkReceived(imageID: chunk.imageID, bytesReceived: UInt64(status.bytesReceived))))
+        case let .firmwareInstall(install):
+            switch bank.install(imageID: install.imageID, sessionActive: session != nil) {
+            case let .reboot(status):
+                rebootRequested = true
+                return SealFrame(sequence: sequence, message: .firmwareStatus(status))
+            case let .refused(status):
+                return SealFrame(sequence: sequence, message: .firmwareStatus(status))
+            }
+        case .firmwareConfirm:
+            return SealFrame(sequence: sequence, message: .firmwareStatus(bank.confirm()))
+        default:
+            return SealFrame(sequence: sequence, message: .firmwareStatus(bank.status()))
         }
     }
 

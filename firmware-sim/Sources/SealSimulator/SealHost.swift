@@ -1,4 +1,5 @@
 import Dispatch
+import FirmwareSlots
 import Foundation
 import LineIO
 import Protocol
@@ -8,8 +9,17 @@ public struct SealHostOptions: Sendable {
     public var stateDirectory: String
     public var usb: SealUSBDescription
     public var panel: SealPanelAddress
+    /// Vendor public keys for the firmware boot state (`<stateDirectory>/firmware`), needed when
+    /// it is created; without them and without a boot state the seal takes no firmware.
+    public var vendorKeys: [PublicKey]
+    public var trial: FirmwareBank.Configuration
 
-    public init(identity: SealIdentity, stateDirectory: String, usb: SealUSBDescription = SealUSBDescription(), panel: SealPanelAddress) {
+    public init(
+        identity: SealIdentity, stateDirectory: String, usb: SealUSBDescription = SealUSBDescription(), panel: SealPanelAddress,
+        vendorKeys: [PublicKey] = [], trial: FirmwareBank.Configuration = .init()
+    ) {
+        self.vendorKeys = vendorKeys
+        self.trial = trial
         self.identity = identity
         self.stateDirectory = stateDirectory
         self.usb = usb
@@ -54,7 +64,16 @@ public final class SealHost: @unchecked Sendable {
     public init(options: SealHostOptions) throws {
         self.options = options
         store = try SealMemoryStore(directory: options.stateDirectory)
-        firmware = SealFirmware(identity: options.identity, memory: try store.load())
+        let firmwareDirectory = options.stateDirectory + "/firmware"
+        var bank: FirmwareBank?
+        if !options.vendorKeys.isEmpty || FileManager.default.fileExists(atPath: firmwareDirectory + "/boot.state") {
+            bank = try FirmwareBank(
+                directory: firmwareDirectory, model: .seal, factoryVersion: options.identity.firmware,
+                factorySettings: FirmwareSettings(), vendorKeys: options.vendorKeys, configuration: options.trial,
+                clock: { Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
+            )
+        }
+        firmware = SealFirmware(identity: options.identity, memory: try store.load(), firmwareBank: bank)
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "seal-tick"))
         device = try SealUSBDevice(description: options.usb) { [weak self] bytes in self?.fromUSB(bytes) }
         let listener: Int32
@@ -121,12 +140,34 @@ public final class SealHost: @unchecked Sendable {
             return frames
         }
         for frame in frames { device.send(frame.encode()) }
+        lock.withLock { if firmware.rebootRequested { rebootLocked() } }
     }
 
     private func tick() {
-        let frames = lock.withLock { firmware.tick(at: now()) }
+        let frames = lock.withLock {
+            // A trial image not confirmed in time: back to the working image.
+            if let bank = firmware.firmwareBank, bank.trialExpired() { rebootLocked() }
+            return firmware.tick(at: now())
+        }
         for frame in frames { device.send(frame.encode()) }
     }
+
+    /// The seal restarts on the image its firmware bank now runs (lock held): locked, with its
+    /// memory kept. The USB device stays plugged, as a seal whose controller restarts behind
+    /// its USB bridge would.
+    private func rebootLocked() {
+        saveIfDirty()
+        guard let bank = firmware.firmwareBank else { return }
+        do {
+            try bank.reboot()
+        } catch {
+            FileHandle.standardError.write(Data("firmware-sim: warning: firmware reboot: \(error)\n".utf8))
+        }
+        firmware = SealFirmware(identity: options.identity, memory: firmware.memory, firmwareBank: bank)
+    }
+
+    /// The running firmware version and the bank's status, for the panel.
+    public var firmwareStatus: FirmwareSlotStatus? { lock.withLock { firmware.firmwareBank?.status() } }
 
     public func press() -> SealFirmware.PressOutcome {
         let (outcome, frames) = lock.withLock {
@@ -168,6 +209,16 @@ public final class SealHost: @unchecked Sendable {
                 fields["uses_remaining"] = Int(status.usesRemaining)
             }
             if let saveFailure { fields["save_error"] = saveFailure.description }
+            fields["firmware"] = firmware.runningVersion.description
+            if let bank = firmware.firmwareBank {
+                let running = bank.current
+                let slots = bank.status()
+                fields["firmware_slot"] = running.slot.description
+                fields["firmware_state"] = slots.state.description
+                fields["firmware_result"] = slots.result.description
+                if let name = running.settings.name { fields["firmware_name"] = name }
+                if !running.settings.features.isEmpty { fields["firmware_features"] = running.settings.features }
+            }
             return fields
         }
     }

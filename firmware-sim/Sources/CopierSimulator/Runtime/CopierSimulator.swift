@@ -1,3 +1,4 @@
+import FirmwareSlots
 import Foundation
 import ModbusIO
 import Protocol
@@ -17,11 +18,18 @@ public struct CopierSimulatorOptions: Hashable, Sendable {
     public var resetState: Bool
     /// A hardware fault the controller finds at power-on (state 3 from the start), or `.none`.
     public var faultAtStart: CopierFault
+    /// Vendor public keys for the firmware boot state (`<stateDirectory>/firmware`), needed
+    /// when it is created; without them and without a boot state, firmware cannot be flashed.
+    public var vendorKeys: [PublicKey]
+    /// How long a flashed image runs on trial before it rolls back unless confirmed.
+    public var trial: FirmwareBank.Configuration
 
     public init(
         stateDirectory: String, scanFolder: String? = nil, trayFolder: String? = nil, model: CopierModel? = nil, pageRate: CopierPageRate = .standard,
-        resetState: Bool = false, faultAtStart: CopierFault = .none
+        resetState: Bool = false, faultAtStart: CopierFault = .none, vendorKeys: [PublicKey] = [], trial: FirmwareBank.Configuration = .init()
     ) {
+        self.vendorKeys = vendorKeys
+        self.trial = trial
         self.stateDirectory = stateDirectory
         self.scanFolder = scanFolder
         self.trayFolder = trayFolder
@@ -34,12 +42,14 @@ public struct CopierSimulatorOptions: Hashable, Sendable {
 
 public enum CopierSimulatorError: Error, Hashable, Sendable, CustomStringConvertible {
     case memory(CopierMemoryError)
+    case firmware(FirmwareBankError)
     /// The memory belongs to another model: a copier cannot change what it is.
     case modelMismatch(path: String, stored: CopierModel, requested: CopierModel)
 
     public var description: String {
         switch self {
         case let .memory(error): return error.description
+        case let .firmware(error): return error.description
         case let .modelMismatch(path, stored, requested):
             return "state file \(path) is a \(stored.name) (\(stored.producesColour ? "colour" : "mono")), not a \(requested.name); "
                 + "start with --reset-state to make it a new \(requested.name)"
@@ -59,8 +69,17 @@ public final class CopierSimulator: @unchecked Sendable {
     public let trayWriter: CopierTrayWriter
     public let renderer = PDFRenderer()
 
-    private let lock = NSLock()
-    private var controller: CopierController  // under `lock`
+    let lock = NSLock()
+    var controller: CopierController  // under `lock`
+    /// The A/B firmware slots; nil when the state has no firmware boot state and no vendor key
+    /// was given (the firmware window then answers SERVER DEVICE FAILURE).
+    let firmwareBank: FirmwareBank?
+    /// Holding 1000-1127 as last written.
+    var firmwareHolding = [UInt16](repeating: 0, count: CopierSimulator.firmwareHoldingCount)  // under `lock`
+    /// The result of the last firmware command or chunk, when it failed.
+    var firmwareResult = FirmwareResultCode.none  // under `lock`
+    /// The page rate of the start options, for firmware whose payload sets none.
+    let startPageRate: CopierPageRate
     private var modbusFault = ModbusFaultInjection.none  // under `lock`
     private var waiters: [UInt32: JobWaiter] = [:]  // under `lock`
     /// Print jobs' rendered originals, by sequence, until the job ends.
@@ -93,7 +112,29 @@ public final class CopierSimulator: @unchecked Sendable {
         if let requested = options.model, requested != memory.model {
             throw .modelMismatch(path: memoryStore.path, stored: memory.model, requested: requested)
         }
-        controller = CopierController(poweringOnWith: memory, pageRate: options.pageRate)
+        startPageRate = options.pageRate
+        let firmwareDirectory = options.stateDirectory + "/firmware"
+        if options.resetState { try? FileManager.default.removeItem(atPath: firmwareDirectory) }
+        var pageRate = options.pageRate
+        if !options.vendorKeys.isEmpty || FileManager.default.fileExists(atPath: firmwareDirectory + "/boot.state") {
+            let factory = memory.firmware
+            do {
+                let bank = try FirmwareBank(
+                    directory: firmwareDirectory, model: .copier,
+                    factoryVersion: FirmwareVersion(major: factory.major, minor: factory.minor, patch: factory.patch),
+                    factorySettings: FirmwareSettings(), vendorKeys: options.vendorKeys, configuration: options.trial,
+                    clock: { Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
+                )
+                memory = Self.memory(memory, running: bank.current)
+                pageRate = bank.current.settings.pageRate.flatMap { CopierPageRate(pagesPerSecond: $0) } ?? pageRate
+                firmwareBank = bank
+            } catch {
+                throw .firmware(error)
+            }
+        } else {
+            firmwareBank = nil
+        }
+        controller = CopierController(poweringOnWith: memory, pageRate: pageRate)
         controller.injectFault(options.faultAtStart, now: .zero)
         memory = controller.memory
         do { try memoryStore.save(memory) } catch { throw .memory(error) }
@@ -119,12 +160,22 @@ public final class CopierSimulator: @unchecked Sendable {
     public func handleModbus(_ request: ModbusRequest) -> ModbusDecision {
         eventLock.withLock {
             let (decision, events, memory) = lock.withLock {
-                let decision = modbusFault.apply { controller.handle(request, now: now) }
+                let decision = modbusFault.apply { handleLocked(request) }
                 return (decision, controller.takeEvents(), controller.memory)
             }
             handle(events, memory: memory)
             return decision
         }
+    }
+
+    /// One request, with the lock held: the controller's map and rules, and the firmware window.
+    private func handleLocked(_ request: ModbusRequest) -> ModbusDecision {
+        guard Self.touchesFirmware(request) else { return controller.handle(request, now: now) }
+        guard firmwareBank != nil else { return .exception(ModbusException.serverDeviceFailure.rawValue) }
+        let decision = controller.handle(request, now: now)
+        guard case .answer = decision else { return decision }
+        if applyFirmwareWrite(request) { return .drop }
+        return .answer(withFirmwareRegisters(controller.registerImage))
     }
 
     /// Runs a job and returns when it has ended and its scans are written. A job the copier
@@ -172,7 +223,17 @@ public final class CopierSimulator: @unchecked Sendable {
     public var statusJSON: JSONValue {
         lock.withLock {
             controller.tick(now: now)
-            return PanelStatus.json(controller, modbusFault: modbusFault)
+            var status = PanelStatus.json(controller, modbusFault: modbusFault)
+            if case var .object(object) = status, let firmwareBank {
+                // What the running image's payload says, so a flash shows at the panel too.
+                let running = firmwareBank.current
+                object["firmware_slot"] = .string(running.slot.description)
+                object["firmware_on_trial"] = .bool(running.onTrial)
+                if let name = running.settings.name { object["firmware_name"] = .string(name) }
+                object["firmware_features"] = .array(running.settings.features.map { .string($0) })
+                status = .object(object)
+            }
+            return status
         }
     }
 
@@ -212,6 +273,8 @@ public final class CopierSimulator: @unchecked Sendable {
         eventLock.withLock {
             let (events, memory) = lock.withLock {
                 controller.tick(now: now)
+                // A trial image not confirmed in time: back to the working image, at once.
+                if let firmwareBank, firmwareBank.trialExpired() { rebootLocked() }
                 return (controller.takeEvents(), controller.memory)
             }
             handle(events, memory: memory)
