@@ -47,7 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
             try PlainHTTPPolicy.check(host: self.host, tls: tls)
             if tls { _ = try ServerTLS.configuration(dataDirectory: options.data) }
         }
-        let services = try await reporting { try ServerServices.open(dataDirectory: options.data, splitTimeout: Int64(splitTimeoutHours) * 3_600_000) }
+        var services = try await reporting { try ServerServices.open(dataDirectory: options.data, splitTimeout: Int64(splitTimeoutHours) * 3_600_000) }
+        // Over TLS the web session cookie is Secure (sent only over HTTPS).
+        services.webSessions.secureCookie = tls
         let host = self.host
         let scheme = tls ? "https" : "http"
         // The REST API and the agents' WebSocket uplink share one listener.
@@ -63,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             let sweeper = SplitSweeper(splits: services.splits, logger: services.logger)
             try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks, uplink.limitRefresher(), sweeper]) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
-                FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data))\n".utf8))
+                FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data)); web pages at \(scheme)://\(host):\(bound)/web\n".utf8))
             }
         } catch {
             throw CLIError("cannot serve on \(host):\(port): \(error)")
