@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -30,6 +31,21 @@ def new_browser():
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(60)
     return driver
+
+
+def gone(element):
+    """A wait condition: `element`'s page was replaced (Chromium may say so in two ways)."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return check
 
 
 class WebTestCase(unittest.TestCase):
@@ -52,14 +68,25 @@ class WebTestCase(unittest.TestCase):
         self.driver.find_element(By.ID, "user").clear()
         self.driver.find_element(By.ID, "user").send_keys(user)
         self.driver.find_element(By.ID, "password").send_keys(password if password is not None else PASSWORDS[user])
-        self.driver.find_element(By.ID, "login").click()
+        button = self.driver.find_element(By.ID, "login")
+        button.click()
+        # Wait for the answer page (a new document) before doing anything else.
+        WebDriverWait(self.driver, 30).until(gone(button))
 
     def logout(self):
-        self.driver.find_element(By.ID, "logout").click()
-        WebDriverWait(self.driver, 20).until(EC.presence_of_element_located((By.ID, "login-form")))
+        button = self.driver.find_element(By.ID, "logout")
+        button.click()
+        WebDriverWait(self.driver, 30).until(gone(button))
+        WebDriverWait(self.driver, 30).until(EC.presence_of_element_located((By.ID, "login-form")))
+
+    def submit(self, element):
+        """Clicks a submit button and waits for the page it leads to."""
+        element.click()
+        WebDriverWait(self.driver, 30).until(gone(element))
 
     def wait_text(self, fragment):
-        WebDriverWait(self.driver, 20).until(lambda d: fragment in d.find_element(By.TAG_NAME, "body").text)
+        WebDriverWait(self.driver, 30, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: fragment in d.find_element(By.TAG_NAME, "body").text)
 
     def fetch(self, path):
         """GET with this browser's cookies (for CSV and status checks); returns (status, text, headers)."""
@@ -67,9 +94,9 @@ class WebTestCase(unittest.TestCase):
         request = urllib.request.Request(BASE + path, headers={"Cookie": cookies})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read().decode("utf-8"), dict(response.headers)
+                return response.status, response.read().decode("utf-8", errors="replace"), dict(response.headers)
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8"), dict(error.headers)
+            return error.code, error.read().decode("utf-8", errors="replace"), dict(error.headers)
 
     def screenshot(self, name):
         os.makedirs(SHOTS, exist_ok=True)
@@ -102,8 +129,12 @@ class LoginTests(WebTestCase):
     def test_a_page_without_a_session_goes_to_login(self):
         self.open("/web/inbox")
         self.assertIn("/web/login?next=", self.driver.current_url)
-        self.login("arthur")
-        WebDriverWait(self.driver, 20).until(EC.url_contains("/web/inbox"))
+        # Log in on that very page: it sends you back where you were going.
+        self.driver.find_element(By.ID, "user").send_keys("arthur")
+        self.driver.find_element(By.ID, "password").send_keys(PASSWORDS["arthur"])
+        self.submit(self.driver.find_element(By.ID, "login"))
+        self.assertTrue(self.driver.current_url.endswith("/web/inbox"), self.driver.current_url)
+        self.assertEqual(self.driver.find_element(By.TAG_NAME, "h1").text, "Approval inbox")
 
 
 class SealTests(WebTestCase):
@@ -116,7 +147,7 @@ class SealTests(WebTestCase):
         uses.clear()
         uses.send_keys("2")
         self.driver.find_element(By.ID, "apply-approvers").send_keys("arthur")
-        self.driver.find_element(By.ID, "apply-submit").click()
+        self.submit(self.driver.find_element(By.ID, "apply-submit"))
         self.wait_text("sent to arthur")
         application_url = self.driver.current_url.split("?")[0]
         application_id = application_url.rsplit("/", 1)[1]
@@ -127,8 +158,8 @@ class SealTests(WebTestCase):
         self.open("/web/inbox")
         self.wait_text(application_id)
         self.screenshot("approval-inbox")
-        self.driver.find_element(By.LINK_TEXT, application_id).click()
-        self.driver.find_element(By.ID, "approve").click()
+        self.submit(self.driver.find_element(By.LINK_TEXT, application_id))
+        self.submit(self.driver.find_element(By.ID, "approve"))
         self.wait_text("Done: the application is now approved")
         self.assertEqual(self.driver.find_element(By.ID, "application-status").text, "approved")
         self.logout()
@@ -149,10 +180,10 @@ class SplitTests(WebTestCase):
         self.assertIn("requesting", share.find_element(By.CLASS_NAME, "share-state").text)
         share_id = share.get_attribute("id")
         share.find_element(By.CLASS_NAME, "share-pin").send_keys("1234")
-        share.find_element(By.CLASS_NAME, "share-authenticate").click()
+        self.submit(share.find_element(By.CLASS_NAME, "share-authenticate"))
         self.wait_text("PIN accepted")
         share = self.driver.find_element(By.ID, share_id)
-        share.find_element(By.CLASS_NAME, "share-approve").click()
+        self.submit(share.find_element(By.CLASS_NAME, "share-approve"))
         self.wait_text("You approved your share")
         self.assertEqual(self.driver.find_element(By.ID, share_id).find_element(By.CLASS_NAME, "share-state").text, "approved")
 
@@ -161,7 +192,7 @@ class SplitTests(WebTestCase):
         self.open("/web/shares")
         share = self.driver.find_element(By.CSS_SELECTOR, "article.share")
         share.find_element(By.CLASS_NAME, "share-pin").send_keys("0000")
-        share.find_element(By.CLASS_NAME, "share-authenticate").click()
+        self.submit(share.find_element(By.CLASS_NAME, "share-authenticate"))
         self.wait_text("Not done")
         self.assertEqual(self.driver.find_elements(By.CLASS_NAME, "share-approve"), [])
 
@@ -178,7 +209,7 @@ class MoneyTests(WebTestCase):
         self.login("ada")
         self.open("/web/admin/users/bob")
         self.driver.find_element(By.ID, "payment-amount").send_keys("500")
-        self.driver.find_element(By.ID, "payment-submit").click()
+        self.submit(self.driver.find_element(By.ID, "payment-submit"))
         self.wait_text("Payment of 5.00 EUR recorded")
         self.logout()
         self.login("bob")
@@ -189,7 +220,7 @@ class MoneyTests(WebTestCase):
     def test_bill_page_shows_its_verification(self):
         self.login("alice")
         self.open("/web/bills")
-        self.driver.find_element(By.CSS_SELECTOR, "table.data tbody a").click()
+        self.submit(self.driver.find_element(By.CSS_SELECTOR, "table.data tbody a"))
         self.assertEqual(self.driver.find_element(By.ID, "bill-verdict").text, "VERIFIED")
         self.screenshot("bill")
 
@@ -225,7 +256,7 @@ class AuditorTests(WebTestCase):
         self.login("aude")
         self.open("/web/audit/jobs")
         self.driver.find_element(By.NAME, "q").send_keys("bob")
-        self.driver.find_element(By.CSS_SELECTOR, "form.filter button").click()
+        self.submit(self.driver.find_element(By.CSS_SELECTOR, "form.filter button"))
         WebDriverWait(self.driver, 20).until(EC.url_contains("q=bob"))
         shown = int(re.search(r"(\d+) row\(s\)", self.text()).group(1))
         self.assertGreater(shown, 0)
@@ -242,7 +273,7 @@ class AuditorTests(WebTestCase):
     def test_audit_log_verifies_its_chain(self):
         self.login("aude")
         self.open("/web/audit/log")
-        self.driver.find_element(By.ID, "verify-chain").click()
+        self.submit(self.driver.find_element(By.ID, "verify-chain"))
         self.assertIn("intact", self.driver.find_element(By.ID, "chain-result").text)
 
     def test_dashboard_and_use_chart(self):
@@ -262,10 +293,10 @@ class CSRFTests(WebTestCase):
     def test_a_form_without_its_csrf_token_is_refused(self):
         self.login("ada")
         self.open("/web/admin/prices")
-        form = self.driver.find_element(By.CSS_SELECTOR, "form[action='/web/admin/prices']")
+        form = self.driver.find_element(By.CSS_SELECTOR, "form[method='post'][action='/web/admin/prices']")
         form.find_element(By.NAME, "price").send_keys("77")
         self.driver.execute_script("arguments[0].querySelector('input[name=csrf]').remove()", form)
-        form.find_element(By.CSS_SELECTOR, "button").click()
+        self.submit(form.find_element(By.CSS_SELECTOR, "button"))
         self.wait_text("CSRF")
         self.assertIn("403", self.driver.title)
         self.open("/web/admin/prices")

@@ -15,7 +15,9 @@ extension WebApp {
 
     @Sendable func auditJob(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let caller = try await caller(request, [.auditor])
-        let id = try context.parameters.require("id")
+        // Job ids hold a colon (`device:sequence`), which links percent-encode.
+        let raw = try context.parameters.require("id")
+        let id = raw.removingPercentEncoding ?? raw
         guard let job = try await store.job(id: id) else { throw WebError.notFound("job \(id)") }
         let pages = try await store.jobContent(jobID: id)
         try await store.appendAudit(actor(caller, context).record("content.view", target: "job:\(id)", details: ["pages": "\(pages.count)"], at: services.clock.now()))

@@ -110,13 +110,13 @@ extension WebApp {
             "photos": application.photos, "approvers": application.approvers.map(\.value).joined(separator: " → "),
             "cc": application.cc.map(\.value).joined(separator: ", "),
             "steps": steps.map { step -> [String: Any] in
-                ["at": WebFormat.time(step.at), "actor": step.actor, "action": step.action.name, "note": step.note ?? ""]
+                ["at": WebFormat.time(step.at), "actor": step.actor, "action": step.action.name, "note": step.note as Any]
             },
             "records": uses.map { use -> [String: Any] in
                 [
                     "at": WebFormat.time(use.at), "user": use.userID.value, "device": use.deviceID.value, "place": use.location.placeName,
                     "number": use.useNumber.map { "\($0)" } ?? "", "remaining": use.usesRemaining.map { "\($0)" } ?? "",
-                    "flagged": use.flagged ?? "",
+                    "flagged": use.flagged as Any,
                     "photos": use.photos.map { ["src": "/web/blobs/\($0.hex)?application=\(application.id.value)"] },
                 ]
             },
@@ -218,7 +218,7 @@ extension WebApp {
             "id": bill.id, "account": bill.account, "users": bill.users.joined(separator: ", "),
             "from": WebFormat.time(Timestamp(millisecondsSinceEpoch: bill.periodStart)), "to": WebFormat.time(Timestamp(millisecondsSinceEpoch: bill.periodEnd)),
             "issued": WebFormat.time(Timestamp(millisecondsSinceEpoch: bill.issuedAt)), "amount": WebFormat.money(bill.amount, bill.currency),
-            "usageHash": bill.usageHash, "lines": lines, "corrects": bill.corrects ?? "",
+            "usageHash": bill.usageHash, "lines": lines, "corrects": bill.corrects as Any,
             "verified": verification.ok, "verdict": verification.verdict, "findings": verification.details.map { ["text": $0] },
             "json": "/api/v1/bills/\(bill.id)",
         ])

@@ -34,7 +34,7 @@ extension WebApp {
         csvQuery += (csvQuery.isEmpty ? "" : "&") + "format=csv"
         var context: [String: Any] = [
             "columns": columns, "rows": rows, "empty": page.rows.isEmpty, "total": page.total, "page": page.page, "pages": page.pages,
-            "filter": query.filter ?? "", "path": path, "csv": path + "?" + csvQuery,
+            "filter": query.filter as Any, "path": path, "csv": path + "?" + csvQuery,
             "hidden": query.columnFilters.keys.sorted().map { ["name": "f." + $0, "value": query.columnFilters[$0]!] }
                 + query.extra.map { ["name": $0.0, "value": $0.1] }
                 + (query.sort.map { [["name": "sort", "value": $0]] } ?? []) + (query.descending ? [["name": "dir", "value": "desc"]] : []),
