@@ -14,6 +14,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -255,9 +256,11 @@ class AuditorTests(WebTestCase):
     def test_csv_export_honours_the_filter(self):
         self.login("aude")
         self.open("/web/audit/jobs")
-        self.driver.find_element(By.NAME, "q").send_keys("bob")
-        self.submit(self.driver.find_element(By.CSS_SELECTOR, "form.filter button"))
-        WebDriverWait(self.driver, 20).until(EC.url_contains("q=bob"))
+        box = self.driver.find_element(By.NAME, "q")
+        box.send_keys("bob" + Keys.ENTER)
+        WebDriverWait(self.driver, 30).until(EC.url_contains("q=bob"))
+        WebDriverWait(self.driver, 30, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: re.search(r"(\d+) row\(s\)", d.find_element(By.TAG_NAME, "body").text))
         shown = int(re.search(r"(\d+) row\(s\)", self.text()).group(1))
         self.assertGreater(shown, 0)
         link = self.driver.find_element(By.ID, "csv-link").get_attribute("href")

@@ -207,6 +207,11 @@ struct WebPagesTests {
         try await server.http { client in
             let ada = PageSession(client)
             _ = try await ada.login("ada", "ada-password")
+            let page = String(buffer: try await ada.get("/web/admin/users").body)
+            #expect(page.contains("name=\"q\" value=\"\""), "an empty filter box")
+            #expect(!page.contains("\"nil\"") && !page.contains(">nil<"))
+            let filtered = String(buffer: try await ada.get("/web/admin/users?q=sales").body)
+            #expect(filtered.contains("name=\"q\" value=\"sales\"") && filtered.contains("1 row(s)"))
             let csv = try await ada.get("/web/admin/users?q=sales&format=csv")
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             let lines = String(buffer: csv.body).split(separator: "\r\n")

@@ -10,6 +10,8 @@ extension WebApp {
         return Self.csv(table.csv(TableQuery(parameters: query.pairs)), filename: filename)
     }
 
+    /// (A nil value hides a `{{#section}}`; a value shown with `{{name}}` must never be nil, or
+    /// the template prints "nil": hence `filter` and `filtered`.)
     func tableContext(_ table: WebTable, _ request: Request) -> [String: Any] {
         let query = TableQuery(parameters: Self.query(request).pairs)
         let page = table.page(query)
@@ -34,7 +36,7 @@ extension WebApp {
         csvQuery += (csvQuery.isEmpty ? "" : "&") + "format=csv"
         var context: [String: Any] = [
             "columns": columns, "rows": rows, "empty": page.rows.isEmpty, "total": page.total, "page": page.page, "pages": page.pages,
-            "filter": query.filter as Any, "path": path, "csv": path + "?" + csvQuery,
+            "filter": query.filter ?? "", "filtered": query.filter as Any, "path": path, "csv": path + "?" + csvQuery,
             "hidden": query.columnFilters.keys.sorted().map { ["name": "f." + $0, "value": query.columnFilters[$0]!] }
                 + query.extra.map { ["name": $0.0, "value": $0.1] }
                 + (query.sort.map { [["name": "sort", "value": $0]] } ?? []) + (query.descending ? [["name": "dir", "value": "desc"]] : []),
