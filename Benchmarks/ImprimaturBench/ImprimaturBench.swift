@@ -1,6 +1,6 @@
 /// `make bench`: prints the figures each issue asks for. Benchmarks print; they never assert
 /// a speed (a test that times itself is flaky and proves nothing on another machine).
-/// `imprimatur-bench protocol agent-store agent server bills` runs only the sections named;
+/// `imprimatur-bench protocol agent-store agent server bills web` runs only the sections named;
 /// `seal` runs only when named, under umockdev-wrapper.
 @main
 struct ImprimaturBench {
@@ -15,5 +15,6 @@ struct ImprimaturBench {
         // Needs umockdev's preload: `make bench` runs it alone under umockdev-wrapper.
         if chosen.contains("seal") { try await SealBenchmarks.run() }
         if wanted("bills") { try BillBenchmarks.run() }
+        if wanted("web") { try WebBenchmarks.run() }
     }
 }

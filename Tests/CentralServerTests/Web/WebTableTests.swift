@@ -33,6 +33,16 @@ struct WebTableTests {
         #expect(Self.table.selected(TableQuery(sort: "device")).map { $0.cells[0] }.prefix(2) == ["alice", "carol"])
     }
 
+    @Test func numericCellsAreReadWithTheirUnitAndThousandsSeparators() {
+        #expect(WebTable.number("12.50 EUR") == 12.5)
+        #expect(WebTable.number("1,234") == 1234)
+        #expect(WebTable.number("-3") == -3)
+        #expect(WebTable.number("abc") == nil)
+        #expect(WebTable.number("") == nil)
+        let money = WebTable(columns: [.init("amount", "Amount", numeric: true)], rows: [.init(["10.00 EUR"]), .init(["9.50 EUR"]), .init(["100.00 EUR"])])
+        #expect(money.selected(TableQuery(sort: "amount")).map { $0.cells[0] } == ["9.50 EUR", "10.00 EUR", "100.00 EUR"])
+    }
+
     @Test func pagesAreCutAndOutOfRangePagesClamp() {
         let first = Self.table.page(TableQuery(page: 1, pageSize: 2))
         #expect(first.rows.count == 2 && first.total == 5 && first.pages == 3 && first.page == 1)

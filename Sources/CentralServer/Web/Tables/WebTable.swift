@@ -48,13 +48,20 @@ public struct WebTable: Sendable {
             chosen = chosen.filter { $0.cells[index].caseInsensitiveCompare(value) == .orderedSame }
         }
         if let key = query.sort, let index = columns.firstIndex(where: { $0.key == key }) {
-            let numeric = columns[index].numeric
-            // Stable: rows that compare equal keep their original order.
-            chosen = chosen.enumerated().sorted { a, b in
-                let order = Self.compare(a.element.cells[index], b.element.cells[index], numeric: numeric)
-                if order == .orderedSame { return a.offset < b.offset }
-                return query.descending ? order == .orderedDescending : order == .orderedAscending
-            }.map(\.element)
+            // Each cell's number is read once, not at every comparison.
+            let numbers: [Double?] = columns[index].numeric ? chosen.map { Self.number($0.cells[index]) } : Array(repeating: nil, count: chosen.count)
+            let order = chosen.indices.sorted { a, b in
+                let result: ComparisonResult
+                if let x = numbers[a], let y = numbers[b] {
+                    result = x < y ? .orderedAscending : x > y ? .orderedDescending : .orderedSame
+                } else {
+                    result = chosen[a].cells[index].localizedStandardCompare(chosen[b].cells[index])
+                }
+                // Stable: rows that compare equal keep their original order.
+                if result == .orderedSame { return a < b }
+                return query.descending ? result == .orderedDescending : result == .orderedAscending
+            }
+            chosen = order.map { chosen[$0] }
         }
         return chosen
     }
@@ -73,11 +80,10 @@ public struct WebTable: Sendable {
         CSV.encode(header: columns.map(\.title), rows: selected(query).map(\.cells))
     }
 
-    static func compare(_ a: String, _ b: String, numeric: Bool) -> ComparisonResult {
-        if numeric, let x = Double(a.filter { $0 != "," }), let y = Double(b.filter { $0 != "," }) {
-            return x < y ? .orderedAscending : x > y ? .orderedDescending : .orderedSame
-        }
-        return a.localizedStandardCompare(b)
+    /// A numeric cell's value (`1,234.5` or `12.50 EUR` read as their number); nil for text.
+    static func number(_ text: String) -> Double? {
+        let digits = text.prefix { !$0.isWhitespace }.filter { $0 != "," }
+        return Double(digits)
     }
 }
 
