@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             let sweeper = SplitSweeper(splits: services.splits, logger: services.logger)
             try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks, uplink.limitRefresher(), sweeper]) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
-                FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data)); web pages at \(scheme)://\(host):\(bound)/web\n".utf8))
+                FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data))\n".utf8))
             }
         } catch {
             throw CLIError("cannot serve on \(host):\(port): \(error)")

@@ -1111,7 +1111,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/admin/users/{id}/{action}:
     post:
-      summary: "Administrator: cards, remove-card, quota, adjustment, payment, enable, disable, password (form)"
+      summary: "Administrator: cards, remove-card, roles, quota, adjustment, payment, enable, disable, password (form)"
       tags: [web]
       security: []
       responses:

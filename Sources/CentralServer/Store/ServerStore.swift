@@ -25,6 +25,7 @@ public protocol ServerStore: DeviceLogStore, SealStore, SplitStore, WebStore {
     func user(cardNumber: String) async throws -> User?
     func users() async throws -> [User]
     func setUserActive(_ id: UserID, active: Bool, audit: AuditRecord) async throws
+    func setUserRoles(_ id: UserID, roles: Set<Role>, audit: AuditRecord) async throws
     func setPINHash(_ id: UserID, hash: String?, audit: AuditRecord) async throws
     func setPasswordHash(_ id: UserID, hash: String?, audit: AuditRecord) async throws
     func addCard(_ number: String, to id: UserID, at: Timestamp, audit: AuditRecord) async throws

@@ -87,6 +87,20 @@ struct WebPagesTests {
         #expect(actions.contains("web.login"))
     }
 
+    @Test func anUnknownAccountGetsTheSameAnswerAsAWrongPassword() async throws {
+        let server = try await Self.server()
+        // The stand-in hash is a real bcrypt hash, so an unknown account costs a real check.
+        #expect(WebApp.unknownAccountHash.hasPrefix("$2b$12$"))
+        #expect(await Secrets.bcryptVerify("imprimatur-no-such-user", hash: WebApp.unknownAccountHash))
+        #expect(await Secrets.bcryptVerify("anything", hash: WebApp.unknownAccountHash) == false)
+        try await server.http { client in
+            let unknown = try await PageSession(client).login("nobody", "secret")
+            let wrong = try await PageSession(client).login("alice", "secret")
+            #expect(unknown.status == .unauthorized && wrong.status == .unauthorized)
+            #expect(String(buffer: unknown.body).contains("Wrong user or password."))
+        }
+    }
+
     @Test func withoutASessionAPageSendsYouToLogIn() async throws {
         let server = try await Self.server()
         try await server.http { client in
@@ -187,6 +201,27 @@ struct WebPagesTests {
             #expect(me.contains("12.50 EUR"), "limit 10.00 + 2.50 paid left")
         }
         #expect(try await server.store.auditEntries(after: 0, limit: 100).contains { $0.record.action == "quota.payment" && $0.record.actor == "user:ada" })
+    }
+
+    @Test func anAdministratorGivesARoleAndThePersonGetsItsPages() async throws {
+        let server = try await Self.server()
+        try await server.http { client in
+            let alice = PageSession(client)
+            _ = try await alice.login("alice", "alice-password")
+            #expect(try await alice.get("/web/inbox").status == .forbidden)
+            let ada = PageSession(client)
+            _ = try await ada.login("ada", "ada-password")
+            try await ada.get("/web/admin/users/alice")
+            let set = try await ada.post("/web/admin/users/alice/roles", [("role", "employee"), ("role", "approver")])
+            #expect(set.headers[.location]?.contains("notice=Roles%20set") == true)
+            #expect(try await alice.get("/web/inbox").status == .ok)
+            // Not their own administrator role: the server would have nobody to manage it.
+            let own = try await ada.post("/web/admin/users/ada/roles", [("role", "auditor")])
+            #expect(own.headers[.location]?.contains("administrator%20role%20from%20yourself") == true)
+        }
+        #expect(try await server.store.user(id: try UserID("alice"))?.roles == [.employee, .approver])
+        #expect(try await server.store.user(id: try UserID("ada"))?.roles == [.administrator])
+        #expect(try await server.store.auditEntries(after: 0, limit: 100).contains { $0.record.action == "user.set-roles" && $0.record.details["roles"] == "approver,employee" })
     }
 
     @Test func aBadFormValueComesBackAsAMessageNotAnError() async throws {

@@ -46,6 +46,7 @@ struct WebTemplateTests {
         "content": [["page": 1, "held": true, "src": "/web/blobs/cd?job=j", "size": 10, "type": "image/png"]], "noContent": false,
         "count": 3, "verification": ["ok": true, "text": "sample-verification"],
         "roles": [["name": "employee"]], "name": "Alice", "department": "sales", "active": true, "cards": [["number": "0042"]], "hasPIN": true, "hasPassword": true,
+        "roleChoices": [["name": "approver", "held": true]],
         "quota": ["limit": 200, "adjustment": 20, "period": "monthly", "unit": "pages", "isMoney": false],
         "made": ["token": "sample-token", "expires": "tomorrow"],
     ] }

@@ -59,7 +59,8 @@ extension WebApp {
         if let csv = csvIfAsked(table, request, filename: "ledger-\(id.value)") { return csv }
         var data: [String: Any] = [
             "id": user.id.value, "name": user.name, "department": user.department ?? "", "roles": user.roles.sorted().map(\.rawValue).joined(separator: ", "),
-            "active": user.active, "cards": user.cards.map { ["number": $0] }, "hasPIN": user.pinHash != nil, "hasPassword": user.passwordHash != nil,
+            "active": user.active, "cards": user.cards.map { ["number": $0] },
+            "roleChoices": Role.allCases.map { ["name": $0.rawValue, "held": user.roles.contains($0)] }, "hasPIN": user.pinHash != nil, "hasPassword": user.passwordHash != nil,
             "table": tableContext(table, request),
         ]
         if let quota {
@@ -99,6 +100,9 @@ extension WebApp {
             case "payment":
                 let entry = try await services.admin.recordPayment(user: id, amount: try form.integer("amount"), currency: form["currency"], note: form["note"], by: who)
                 said = "Payment of \(WebFormat.money(entry.amount, entry.currency?.code)) recorded (\(entry.pages) pages)."
+            case "roles":
+                try await services.admin.setRoles(id, roles: form.all("role"), by: who)
+                said = "Roles set."
             case "enable":
                 try await services.admin.setActive(id, active: true, by: who)
                 said = "User enabled."

@@ -8,6 +8,9 @@ extension WebApp {
     /// The login form's own CSRF defence: before there is a session, a random value in a cookie
     /// that the form must repeat (a page on another site can do neither).
     static let loginCookie = "imprimatur_login"
+    /// A bcrypt hash (cost 12, of `imprimatur-no-such-user`), checked in place of a password hash
+    /// for an unknown account or one without a password; whatever it matches, the login fails.
+    static let unknownAccountHash = "$2b$12$nmXfXlBCojwjFP2L3XINZOVxXxA0QCbV6RM/18p4HI9M6fi0ncFzi"
 
     @Sendable func loginPage(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         try loginForm(request, message: nil, status: .ok)
@@ -46,7 +49,12 @@ extension WebApp {
         }
         let user = try await findUser(account)
         var good = false
-        if let user, user.active, let hash = user.passwordHash { good = await Secrets.bcryptVerify(password, hash: hash) }
+        if let user, user.active, let hash = user.passwordHash {
+            good = await Secrets.bcryptVerify(password, hash: hash)
+        } else {
+            // As slow as a real check, so the answer's time does not tell which accounts exist.
+            _ = await Secrets.bcryptVerify(password, hash: Self.unknownAccountHash)
+        }
         guard let user, good else {
             try await store.recordLoginFailure(account: account, source: source, at: now)
             try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "web login failed", userID: user?.id, detail: "wrong user or password for \"\(account)\" from \(source)"))
