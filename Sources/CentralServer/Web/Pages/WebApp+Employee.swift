@@ -206,19 +206,23 @@ extension WebApp {
         guard caller.user.has(.auditor) || bill.users.contains(caller.user.id.value) && bill.account == "user:\(caller.user.id)" else {
             throw WebError.notFound("bill \(id)")
         }
+        let table = WebTable(columns: [
+            .init("device", "Device"), .init("sequence", "#", numeric: true), .init("user", "User"), .init("ended", "Ended"), .init("paper", "Paper"),
+            .init("pages", "Pages", numeric: true), .init("copies", "Copies", numeric: true), .init("colour", "Colour", numeric: true),
+            .init("mono", "Mono", numeric: true), .init("amount", "Amount", numeric: true),
+        ], rows: bill.lines.map { line in
+            WebTable.Row([
+                line.device, "\(line.sequence)", line.user, WebFormat.time(Timestamp(millisecondsSinceEpoch: line.ended)), line.paper,
+                "\(line.pages)", "\(line.copies)", "\(line.colourPages)", "\(line.monoPages)", WebFormat.money(line.amount, nil),
+            ])
+        })
+        if let csv = csvIfAsked(table, request, filename: bill.id) { return csv }
         let verification = try await BillVerification.check(bill, store: store)
-        let lines: [[String: Any]] = bill.lines.map { line in
-            [
-                "device": line.device, "sequence": line.sequence, "user": line.user, "ended": WebFormat.time(Timestamp(millisecondsSinceEpoch: line.ended)),
-                "paper": line.paper, "pages": line.pages, "copies": line.copies, "colour": line.colourPages, "mono": line.monoPages,
-                "amount": WebFormat.money(line.amount, nil),
-            ]
-        }
         return try page("bill", caller, request, title: "Bill \(bill.id)", [
             "id": bill.id, "account": bill.account, "users": bill.users.joined(separator: ", "),
             "from": WebFormat.time(Timestamp(millisecondsSinceEpoch: bill.periodStart)), "to": WebFormat.time(Timestamp(millisecondsSinceEpoch: bill.periodEnd)),
             "issued": WebFormat.time(Timestamp(millisecondsSinceEpoch: bill.issuedAt)), "amount": WebFormat.money(bill.amount, bill.currency),
-            "usageHash": bill.usageHash, "lines": lines, "corrects": bill.corrects as Any,
+            "usageHash": bill.usageHash, "table": tableContext(table, request), "corrects": bill.corrects as Any,
             "verified": verification.ok, "verdict": verification.verdict, "findings": verification.details.map { ["text": $0] },
             "json": "/api/v1/bills/\(bill.id)",
         ])
