@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
+        // The web pages' templates (issue 7).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure: wire frames, grants, events and their chain, Merkle proofs, Modbus map, seal frames.
@@ -88,6 +90,8 @@ let package = Package(
             name: "CentralServer",
             dependencies: [
                 "Protocol",
+                // The demo history's scanned pages (Web/Demo).
+                "Imaging",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -103,7 +107,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // The webhook's outbound POSTs (already a dependency of the agent).
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The web pages (Web/): templates in the target's resources.
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Web/Templates"), .copy("Web/Static")],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -13,6 +13,8 @@ packages=(
     umockdev libumockdev-dev  # the simulated USB seal: a live device for libusb
     qpdf                   # split charges: page counts and per-payer page extraction of held PDFs
     poppler-utils          # the simulated copier's print port renders printed pages to PNG (pdftoppm)
+    chromium chromium-driver  # the web pages' browser tests (headless, driven by Selenium)
+    python3-venv           # the browser tests' Selenium lives in a venv under .build/
 )
 extra=${IMPRIMATUR_EXTRA_PACKAGES:-}
 # shellcheck disable=SC2206

@@ -45,6 +45,9 @@ if [[ ! -f "$data/server.sqlite" ]]; then
     server quota adjust --user alice --amount 10 --note "demo: exam week" >/dev/null
     server quota pay --user bob --amount 250 --note "demo: cash at reception" >/dev/null
     server payments webhook-secret > /dev/null
+    # The web pages' demo history (issue 7): device demo-archive with 60 days of jobs and scans,
+    # a bill for alice, a print job split between bob and alice, an application waiting on arthur.
+    "$bin/imprimatur-server" demo seed --data "$data" --days 60 >/dev/null
     server token create --user ada --name demo > "$state/admin-token"
     server token create --user alice --name demo > "$state/alice-token"
     server token create --user arthur --name demo > "$state/arthur-token"
@@ -167,13 +170,14 @@ fi
 cat <<TEXT
 
 Imprimatur is running on 127.0.0.1 (logs in $state/*.log):
-  server      http://127.0.0.1:$port   (/healthz, /metrics, REST API under /api/v1; web pages come with issue 7)
+  web pages   http://127.0.0.1:$port/web   (log in with a demo account below; docs/web.md)
+  server      http://127.0.0.1:$port   (/healthz, /metrics, REST API under /api/v1)
   copier      Modbus 127.0.0.1:$modbus, front panel 127.0.0.1:$panel, print port 127.0.0.1:$printport (docs/print-port.md; tray $state/copier/tray)
   agent       device copier-1, local API $state/agent/agent.sock
   seal        simulated USB seal seal-1 (umockdev), front panel 127.0.0.1:$seal_panel
   seal agent  device seal-box-1, local API $state/seal-agent/agent.sock
 
-Demo accounts (card / PIN / web password):
+Demo accounts (card / PIN / web password) — log in at http://127.0.0.1:$port/web as, e.g., aude / aude-demo-pw:
   ada     administrator   9000 / 2468 / ada-demo-pw    API token in $state/admin-token
   arthur  approver        9001 / 1357 / arthur-demo-pw
   aude    auditor            -  /   -  / aude-demo-pw

@@ -7,10 +7,13 @@
 # system tests (SealSystemTests) again under umockdev-wrapper, which preloads umockdev so libusb
 # sees the simulated seal. In the first run those tests are skipped (they need the preload);
 # the preload stays out of the other suites, which open real /dev and /sys paths.
+# Then the web pages' browser tests (scripts/browser-test.sh: headless Chromium and Selenium
+# against a real server); their counts join the total.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
 usb_log=$(mktemp)
+browser_log=$(mktemp)
 swift test --skip-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 usb_status=0
@@ -18,14 +21,25 @@ if [[ $# -eq 0 ]]; then
     umockdev-wrapper swift test --skip-build --filter 'SealAgentUSBTests|SealSystemTests' 2>&1 | tee "$usb_log"
     usb_status=${PIPESTATUS[0]}
 fi
+browser_status=0
+if [[ $# -eq 0 ]]; then
+    scripts/browser-test.sh 2>&1 | tee "$browser_log"
+    browser_status=${PIPESTATUS[0]}
+fi
+browser_line=$(grep -Eo 'browser tests: [0-9]+ passed, [0-9]+ failed' "$browser_log" | tail -1)
+browser_passed=$(echo "$browser_line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+browser_failed=$(echo "$browser_line" | sed -n 's/.*passed, \([0-9]*\) failed/\1/p')
+browser_passed=${browser_passed:-0}
+browser_failed=${browser_failed:-0}
+if [[ $browser_status -ne 0 && $browser_failed -eq 0 ]]; then browser_failed=1; fi
 count() { grep -Eo 'Test run with [0-9]+ tests?' "$1" | tail -1 | grep -Eo '[0-9]+' || echo 0; }
 failures() { grep -Ec '^✘ Test [^ ]+.* failed after' "$1" || true; }
 skipped=$(grep -Ec '^➜ Test [^ ]+.* skipped' "$log" || true)
-total=$(( $(count "$log") - skipped + $(count "$usb_log") ))
-failed=$(( $(failures "$log") + $(failures "$usb_log") ))
+total=$(( $(count "$log") - skipped + $(count "$usb_log") + browser_passed + browser_failed ))
+failed=$(( $(failures "$log") + $(failures "$usb_log") + browser_failed ))
 if [[ ($status -ne 0 || $usb_status -ne 0) && $failed -eq 0 ]]; then failed=1; fi
 summary="tests: $((total - failed)) passed, $failed failed"
 mkdir -p .build && echo "$summary" > .build/test-summary
-rm -f "$log" "$usb_log"
+rm -f "$log" "$usb_log" "$browser_log"
 echo "$summary"
-[[ $status -eq 0 && $usb_status -eq 0 ]]
+[[ $status -eq 0 && $usb_status -eq 0 && $browser_status -eq 0 ]]

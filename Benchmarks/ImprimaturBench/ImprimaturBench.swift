@@ -1,6 +1,6 @@
 /// `make bench`: prints the figures each issue asks for. Benchmarks print; they never assert
 /// a speed (a test that times itself is flaky and proves nothing on another machine).
-/// `imprimatur-bench protocol agent-store agent server bills` runs only the sections named;
+/// `imprimatur-bench protocol agent-store agent server bills web firmware` runs only the sections named;
 /// `seal` runs only when named, under umockdev-wrapper (with the seal's flash throughput).
 @main
 struct ImprimaturBench {
@@ -16,5 +16,6 @@ struct ImprimaturBench {
         if chosen.contains("seal") { try await SealBenchmarks.run() }
         if wanted("bills") { try BillBenchmarks.run() }
         if wanted("firmware") { try await FirmwareBenchmarks.copier() }
+        if wanted("web") { try WebBenchmarks.run() }
     }
 }

@@ -20,6 +20,11 @@ public struct ServerServices: Sendable {
     /// Carries released split parts to the devices' agents over the uplink.
     public let splitReleaser: SplitReleaser
     public let logger: Logger
+    /// The uploaded page images and photos (`<data>/blobs`): the web pages show them. Nil for a
+    /// server made without a data folder.
+    public var blobs: BlobFiles?
+    /// The web pages' session rules; `serve --tls` makes the cookie Secure.
+    public var webSessions = WebSessionPolicy()
 
     public init(
         store: any ServerStore, keyRing: ServerKeyRing, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),
@@ -56,9 +61,11 @@ public struct ServerServices: Sendable {
         let keyRing = try ServerKeyRing(directory: KeyDirectory(dataDirectory: dataDirectory), now: clock.now())
         let secret = try PaymentWebhookSecret.load(dataDirectory: dataDirectory)
         let store = try SQLiteServerStore(dataDirectory: dataDirectory)
-        return ServerServices(
+        var services = ServerServices(
             store: store, keyRing: keyRing, clock: clock, policy: policy,
             pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, webhookSecret: secret, splitTimeout: splitTimeout, logger: logger
         )
+        services.blobs = BlobFiles(dataDirectory: dataDirectory)
+        return services
     }
 }

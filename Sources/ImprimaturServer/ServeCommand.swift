@@ -47,7 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
             try PlainHTTPPolicy.check(host: self.host, tls: tls)
             if tls { _ = try ServerTLS.configuration(dataDirectory: options.data) }
         }
-        let services = try await reporting { try ServerServices.open(dataDirectory: options.data, splitTimeout: Int64(splitTimeoutHours) * 3_600_000) }
+        var services = try await reporting { try ServerServices.open(dataDirectory: options.data, splitTimeout: Int64(splitTimeoutHours) * 3_600_000) }
+        // Over TLS the web session cookie is Secure (sent only over HTTPS).
+        services.webSessions.secureCookie = tls
         let host = self.host
         let scheme = tls ? "https" : "http"
         // The REST API and the agents' WebSocket uplink share one listener.

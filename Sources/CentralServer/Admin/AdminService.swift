@@ -86,6 +86,21 @@ public struct AdminService: Sendable {
         }
     }
 
+    /// Replaces a user's roles (SPEC G1). An administrator cannot take the administrator role
+    /// from themselves: the server could be left with nobody to manage it.
+    public func setRoles(_ id: String, roles names: [String], by actor: AuditActor) async throws {
+        try await AdminError.translating {
+            let userID = try InputRules.userID(id)
+            guard !names.isEmpty else { throw InputError(field: "role", "at least one role is needed") }
+            var roles: Set<Role> = []
+            for text in names { roles.formUnion(try Role.parseList(text)) }
+            if actor.actor == "user:\(userID)", !roles.contains(.administrator), try await store.user(id: userID)?.has(.administrator) == true {
+                throw InputError(field: "role", "you cannot take the administrator role from yourself; ask another administrator")
+            }
+            try await store.setUserRoles(userID, roles: roles, audit: actor.record("user.set-roles", target: "user:\(userID)", details: ["roles": Role.storedList(roles)], at: clock.now()))
+        }
+    }
+
     public func setPIN(_ id: String, pin: String, by actor: AuditActor) async throws {
         try await AdminError.translating {
             let userID = try InputRules.userID(id)

@@ -934,6 +934,275 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
+  /:
+    get:
+      summary: "The web pages' start: redirects to /web"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/static/site.css:
+    get:
+      summary: "The web pages' stylesheet"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: The stylesheet (text/css) }
+  /web/login:
+    get:
+      summary: "Web login form (sets the login form's CSRF cookie)"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+    post:
+      summary: "Web login (form: csrf, user, password, next); lockout after repeated failures"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/logout:
+    post:
+      summary: "Web logout (form: csrf)"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web:
+    get:
+      summary: "Dashboard: approvals waiting, devices offline or in fault, users near their limit, chain and signature failures, a use chart"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/usage:
+    get:
+      summary: "Use over time per user, department or device (by, key, range=week|month|year) as an SVG chart; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/blobs/{hash}:
+    get:
+      summary: "A scanned page (job=, auditors only) or a seal use's photo (application=, its people)"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/me:
+    get:
+      summary: "Employee: own use and balance; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/applications:
+    get:
+      summary: "Employee: own seal applications and the form to apply; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+    post:
+      summary: "Employee: apply for a seal (form: csrf, seal, reason, uses, photos, approvers, cc)"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/applications/{id}:
+    get:
+      summary: "A seal application's record: timeline, uses with photos and place, the approver's actions"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/applications/{id}/{action}:
+    post:
+      summary: "Approver: approve, forward (to), reject or revoke an application (form: csrf, note)"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/shares:
+    get:
+      summary: "Employee: own split-charge shares"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/shares/{job}/{payer}/{action}:
+    post:
+      summary: "Employee: authenticate (pin), approve or reject a split share (form: csrf)"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/bills:
+    get:
+      summary: "Own bills (employee) or every bill (auditor); format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/bills/{id}:
+    get:
+      summary: "A bill with its verification result"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/inbox:
+    get:
+      summary: "Approver: applications waiting on the caller; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/admin/users:
+    get:
+      summary: "Administrator: users; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+    post:
+      summary: "Administrator: create a user (form)"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/admin/users/{id}:
+    get:
+      summary: "Administrator: a user's cards, quota, balance and ledger"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/admin/users/{id}/{action}:
+    post:
+      summary: "Administrator: cards, remove-card, roles, quota, adjustment, payment, enable, disable, password (form)"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/admin/prices:
+    get:
+      summary: "Administrator: prices; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+    post:
+      summary: "Administrator: set a price (form)"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/admin/devices:
+    get:
+      summary: "Administrator: devices with state, link, last seen and firmware; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/admin/tokens:
+    get:
+      summary: "Administrator: enrolment tokens; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+    post:
+      summary: "Administrator: make an enrolment token (form: csrf, name, hours)"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; back to a page (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/audit/jobs:
+    get:
+      summary: "Auditor: every job; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/audit/jobs/{id}:
+    get:
+      summary: "Auditor: a job with its copied content"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/audit/seal-uses:
+    get:
+      summary: "Auditor: every seal use; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/audit/security:
+    get:
+      summary: "Auditor: security events; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/audit/log:
+    get:
+      summary: "Auditor: the audit log; verify=1 verifies its hash chain; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
 components:
   securitySchemes:
     bearer:

@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import Protocol
 
-/// The HTTP routes: `/healthz`, `/metrics`, `/openapi.yaml`, and the JSON API under `/api/v1`
-/// (docs/openapi.yaml has every route; a test keeps the two equal).
+/// The HTTP routes: `/healthz`, `/metrics`, `/openapi.yaml`, the JSON API under `/api/v1` and
+/// the web pages under `/web` (docs/openapi.yaml has every route; a test keeps the two equal).
 public enum ServerRoutes {
     /// A router with every route. The uplink adds its WebSocket route to the same router.
     public static func router(_ services: ServerServices) -> Router<ServerRequestContext> {
@@ -68,6 +68,16 @@ public enum ServerRoutes {
 
         api.get("/audit", use: handlers.listAudit)
         api.get("/audit/verify", use: handlers.verifyAudit)
+
+        // The web pages (issue 7, docs/web.md), on the same services.
+        do {
+            try WebApp(services: services, policy: services.webSessions, blobs: services.blobs).install(on: router)
+        } catch {
+            // Only a broken build gets here (WebTemplateTests render every template); say so on every page.
+            services.logger.critical("the web pages cannot start: \(error)")
+            let message = "The web pages cannot start: \(error)"
+            router.get("/web/**") { _, _ in Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message))) }
+        }
         return router
     }
 }

@@ -9,14 +9,18 @@ public struct ServerRequestContext: RequestContext, WebSocketRequestContext {
     public let webSocket: WebSocketHandlerReference<ServerRequestContext>
     /// `ip:port` of the peer, or `unknown`.
     public let peer: String
+    /// The peer's address alone (no port), or `unknown`: what the web login's lockout counts by.
+    public let peerAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()
         if let address = source.channel.remoteAddress, let ip = address.ipAddress {
             peer = address.port.map { "\(ip):\($0)" } ?? ip
+            peerAddress = ip
         } else {
             peer = "unknown"
+            peerAddress = "unknown"
         }
     }
 

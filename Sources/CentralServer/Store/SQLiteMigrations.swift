@@ -27,8 +27,34 @@ enum SQLiteMigrations {
         migrator.registerMigration("v5-split-jobs") { db in
             try db.execute(sql: v5SplitJobs)
         }
+        migrator.registerMigration("v6-web") { db in
+            try db.execute(sql: v6Web)
+        }
         return migrator
     }
+
+    /// The web pages (issue 7): login sessions, kept by the SHA-256 of their id with their CSRF
+    /// token, and wrong-password attempts, counted per account and per address for the lockout.
+    private static let v6Web = """
+    CREATE TABLE web_sessions (
+        id_hash BLOB PRIMARY KEY NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        csrf TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX web_sessions_by_user ON web_sessions(user_id);
+
+    CREATE TABLE web_login_failures (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        source TEXT NOT NULL,
+        at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX web_login_failures_by_account ON web_login_failures(account, at);
+    CREATE INDEX web_login_failures_by_source ON web_login_failures(source, at);
+    """
 
     /// Split charges (SPEC D): held print jobs, their parts (with each part's PDF until the part
     /// is ended) and per part its payers and their consent state. A released part's charge goes

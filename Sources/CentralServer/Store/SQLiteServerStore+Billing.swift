@@ -182,16 +182,18 @@ extension SQLiteServerStore {
 
     public func jobs(limit: Int) async throws -> [JobRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY started DESC LIMIT ?", arguments: [max(0, limit)]).map { row in
-                JobRecord(
-                    id: row["id"], deviceID: try SQLiteRows.deviceID(row["device_id"], "jobs.device_id"),
-                    userID: try SQLiteRows.userID(row["user_id"], "jobs.user_id"), grantID: row["grant_id"],
-                    paperSize: try SQLiteRows.paperSize(row["paper_size"]), colour: row["colour"] as Int64 == 1,
-                    pages: row["pages"], copies: row["copies"], duplex: row["duplex"] as Int64 == 1,
-                    started: Timestamp(millisecondsSinceEpoch: row["started"]), ended: Timestamp(millisecondsSinceEpoch: row["ended"])
-                )
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY started DESC LIMIT ?", arguments: [max(0, limit)]).map(Self.jobRecord)
         }
+    }
+
+    static func jobRecord(_ row: Row) throws -> JobRecord {
+        JobRecord(
+            id: row["id"], deviceID: try SQLiteRows.deviceID(row["device_id"], "jobs.device_id"),
+            userID: try SQLiteRows.userID(row["user_id"], "jobs.user_id"), grantID: row["grant_id"],
+            paperSize: try SQLiteRows.paperSize(row["paper_size"]), colour: row["colour"] as Int64 == 1,
+            pages: row["pages"], copies: row["copies"], duplex: row["duplex"] as Int64 == 1,
+            started: Timestamp(millisecondsSinceEpoch: row["started"]), ended: Timestamp(millisecondsSinceEpoch: row["ended"])
+        )
     }
 
     public func charges(limit: Int) async throws -> [ChargeRecord] {

@@ -62,6 +62,10 @@ extension SQLiteServerStore {
         try await updateUser(id, sql: "UPDATE users SET active = ? WHERE id = ?", arguments: [active ? 1 : 0, id.value], audit: audit)
     }
 
+    public func setUserRoles(_ id: UserID, roles: Set<Role>, audit: AuditRecord) async throws {
+        try await updateUser(id, sql: "UPDATE users SET roles = ? WHERE id = ?", arguments: [Role.storedList(roles), id.value], audit: audit)
+    }
+
     public func setPINHash(_ id: UserID, hash: String?, audit: AuditRecord) async throws {
         try await updateUser(id, sql: "UPDATE users SET pin_hash = ? WHERE id = ?", arguments: [hash, id.value], audit: audit)
     }

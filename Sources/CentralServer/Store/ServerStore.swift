@@ -8,7 +8,7 @@ import Protocol
 ///   transaction as the change: the change and its record exist together or not at all;
 /// - the audit log and the ledger are append-only: nothing updates or deletes their rows;
 /// - "not found" for a change is `StoreError.notFound`; a duplicate is `StoreError.conflict`.
-public protocol ServerStore: DeviceLogStore, SealStore, SplitStore {
+public protocol ServerStore: DeviceLogStore, SealStore, SplitStore, WebStore {
     // MARK: Lifecycle
 
     /// Succeeds when the store can answer queries (for `/healthz`).
@@ -25,6 +25,7 @@ public protocol ServerStore: DeviceLogStore, SealStore, SplitStore {
     func user(cardNumber: String) async throws -> User?
     func users() async throws -> [User]
     func setUserActive(_ id: UserID, active: Bool, audit: AuditRecord) async throws
+    func setUserRoles(_ id: UserID, roles: Set<Role>, audit: AuditRecord) async throws
     func setPINHash(_ id: UserID, hash: String?, audit: AuditRecord) async throws
     func setPasswordHash(_ id: UserID, hash: String?, audit: AuditRecord) async throws
     func addCard(_ number: String, to id: UserID, at: Timestamp, audit: AuditRecord) async throws

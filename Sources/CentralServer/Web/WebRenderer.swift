@@ -1,0 +1,60 @@
+import Foundation
+import Mustache
+
+/// The page templates (`Web/Templates/*.mustache`, in the package's resources), parsed once.
+/// A template that does not parse stops the server at start with the file named, never a blank
+/// page later; `WebTemplateTests` renders every one with sample data.
+public struct WebRenderer: Sendable {
+    public let library: MustacheLibrary
+    /// Every template's name (file name without `.mustache`).
+    public let names: [String]
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The templates shipped in the package.
+    public static func bundled() throws -> WebRenderer {
+        guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates") else {
+            throw LoadError(description: "the web templates are missing from the server's resources")
+        }
+        return try WebRenderer(directory: folder.path)
+    }
+
+    public init(directory: String) throws {
+        var library = MustacheLibrary()
+        var names: [String] = []
+        let files: [String]
+        do { files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted() } catch {
+            throw LoadError(description: "cannot list the web templates in \(directory): \(error)")
+        }
+        for file in files where file.hasSuffix(".mustache") {
+            let name = String(file.dropLast(".mustache".count))
+            guard let text = FileManager.default.contents(atPath: directory + "/" + file).flatMap({ String(data: $0, encoding: .utf8) }) else {
+                throw LoadError(description: "cannot read the web template \(file)")
+            }
+            do { try library.register(text, named: name) } catch {
+                throw LoadError(description: "the web template \(file) does not parse: \(error)")
+            }
+            names.append(name)
+        }
+        guard !names.isEmpty else { throw LoadError(description: "no web templates in \(directory)") }
+        self.library = library
+        self.names = names
+    }
+
+    /// Renders template `name` with `data`; a missing template is an error naming it.
+    public func render(_ name: String, _ data: [String: Any]) throws -> String {
+        guard let text = library.render(data, withTemplate: name) else {
+            throw LoadError(description: "no web template named \(name)")
+        }
+        return text
+    }
+
+    /// The stylesheet shipped with the templates.
+    public static func stylesheet() -> String {
+        guard let url = Bundle.module.resourceURL?.appendingPathComponent("Static/site.css"),
+              let data = FileManager.default.contents(atPath: url.path) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
