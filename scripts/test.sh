@@ -33,7 +33,8 @@ browser_passed=${browser_passed:-0}
 browser_failed=${browser_failed:-0}
 if [[ $browser_status -ne 0 && $browser_failed -eq 0 ]]; then browser_failed=1; fi
 count() { grep -Eo 'Test run with [0-9]+ tests?' "$1" | tail -1 | grep -Eo '[0-9]+' || echo 0; }
-failures() { grep -Ec '^✘ Test [^ ]+.* failed after' "$1" || true; }
+# Each failed test's own line; the closing "✘ Test run with N tests … failed" line is not one.
+failures() { grep -E '^✘ Test [^ ]+.* failed after' "$1" | grep -Evc '^✘ Test run with' || true; }
 skipped=$(grep -Ec '^➜ Test [^ ]+.* skipped' "$log" || true)
 total=$(( $(count "$log") - skipped + $(count "$usb_log") + browser_passed + browser_failed ))
 failed=$(( $(failures "$log") + $(failures "$usb_log") + browser_failed ))
