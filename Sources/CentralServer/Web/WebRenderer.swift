@@ -45,10 +45,24 @@ public struct WebRenderer: Sendable {
 
     /// Renders template `name` with `data`; a missing template is an error naming it.
     public func render(_ name: String, _ data: [String: Any]) throws -> String {
-        guard let text = library.render(data, withTemplate: name) else {
+        guard let text = library.render(Self.withoutNils(data) ?? [:], withTemplate: name) else {
             throw LoadError(description: "no web template named \(name)")
         }
         return text
+    }
+
+    /// `data` with every optional unwrapped and every nil left out, at any depth. An optional
+    /// boxed in `Any` (`bill.corrects as Any`) reaches swift-mustache as `Optional<T>`, which it
+    /// renders as "nil" and treats as a true section; a key that is absent is empty and false.
+    static func withoutNils(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            return withoutNils(wrapped)
+        }
+        if let dictionary = value as? [String: Any] { return dictionary.compactMapValues(withoutNils) }
+        if let array = value as? [Any] { return array.compactMap(withoutNils) }
+        return value
     }
 
     /// The stylesheet shipped with the templates.

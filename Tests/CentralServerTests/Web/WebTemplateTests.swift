@@ -103,4 +103,23 @@ struct WebTemplateTests {
     @Test func anUnknownTemplateIsAnError() throws {
         #expect(throws: WebRenderer.LoadError.self) { try WebRenderer.bundled().render("no-such-page", [:]) }
     }
+
+    /// An optional boxed in `Any` printed "nil" on the bill page ("Corrects nil") before the
+    /// renderer unwrapped them: a nil hides its section and shows nothing, at any depth.
+    @Test func nilOptionalsShowNothingAndHideTheirSections() throws {
+        let none: String? = nil
+        let some: String? = "bill-000007"
+        var data = Self.sample
+        data["corrects"] = none as Any
+        data["steps"] = [["at": "2026-11-21 10:00", "actor": "user:alice", "action": "sample-step", "note": none as Any]]
+        let renderer = try WebRenderer.bundled()
+        let bill = try renderer.render("bill", data)
+        #expect(!bill.contains("nil") && !bill.contains("Corrects"))
+        data["corrects"] = some as Any
+        #expect(try renderer.render("bill", data).contains("<dt>Corrects</dt><dd>bill-000007</dd>"))
+        let nested = WebRenderer.withoutNils(["a": ["b": none as Any, "c": some as Any], "list": [none as Any, 1]] as [String: Any]) as? [String: Any]
+        #expect((nested?["a"] as? [String: Any])?.keys.sorted() == ["c"])
+        #expect((nested?["a"] as? [String: Any])?["c"] as? String == "bill-000007")
+        #expect((nested?["list"] as? [Any])?.count == 1)
+    }
 }
