@@ -15,7 +15,7 @@ swift test --skip-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 usb_status=0
 if [[ $# -eq 0 ]]; then
-    umockdev-wrapper swift test --skip-build --filter 'SealAgentUSBTests|SealSystemTests|SealFlashTests' 2>&1 | tee "$usb_log"
+    umockdev-wrapper swift test --skip-build --filter 'SealAgentUSBTests|SealSystemTests|SealFlashTests|SealRolloutSystemTests' 2>&1 | tee "$usb_log"
     usb_status=${PIPESTATUS[0]}
 fi
 count() { grep -Eo 'Test run with [0-9]+ tests?' "$1" | tail -1 | grep -Eo '[0-9]+' || echo 0; }

@@ -127,6 +127,9 @@ struct FirmwareRolloutSystemTests {
         let reports = device["reports"] as? [[String: Any]] ?? []
         let answer = try #require(reports.dropFirst(reportsBefore).first)
         #expect((answer["bytes_received"] as? Int ?? 0) > 0, "resumed from the bytes held: \(answer)")
+        // Nothing was sent from 0 again: every `receiving` after the restart starts above 0.
+        let restarts = reports.dropFirst(reportsBefore).filter { $0["state"] as? String == "receiving" }
+        #expect(restarts.allSatisfy { ($0["bytes_received"] as? Int ?? 0) > 0 }, "\(restarts)")
         #expect(try Self.runningVersion(harness) == FirmwareVersion(major: 1, minor: 3, patch: 0))
     }
 
