@@ -194,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SealSimulatorTests",
-            dependencies: ["SealSimulator", "Protocol", "TestSupport", "LineIO", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SealSimulator", "FirmwareSlots", "Protocol", "TestSupport", "LineIO", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Tests that talk to the simulated seal over libusb: run under umockdev-wrapper by

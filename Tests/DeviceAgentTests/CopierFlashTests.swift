@@ -104,7 +104,10 @@ struct CopierFlashTests {
         #expect(status.state == .confirmed && status.runningVersion == S.version("1.1.0"))
         #expect(phases.withLock { $0.contains("running 1.1.0 on trial") && $0.contains("verifying") })
         // The payload's page rate is what the controller now runs at.
-        #expect(try rig.panelStatus()["page_rate"] as? Double == 200)
+        let panel = try rig.panelStatus()
+        #expect(panel["page_rate"] as? Double == 200)
+        #expect(panel["firmware"] as? String == "1.1.0" && panel["firmware_name"] as? String == "test 1.1.0")
+        #expect(panel["firmware_features"] as? [String] == ["stapling"] && panel["firmware_on_trial"] as? Bool == false)
         // Flashing the same image again changes nothing and says so.
         #expect(try await rig.flasher().flash(image: S.image("1.1.0", pageRate: 200, padding: 2000), to: .copier) { _ in } == .confirmed(S.version("1.1.0")))
     }

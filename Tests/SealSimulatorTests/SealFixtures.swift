@@ -1,3 +1,4 @@
+import FirmwareSlots
 import TestSupport
 import Protocol
 import SealSimulator
@@ -33,8 +34,8 @@ struct FirmwareDriver {
     var firmware: SealFirmware
     var sequence: UInt16 = 0
 
-    init(memory: SealMemory = SealMemory(), seed: UInt64 = 1) {
-        firmware = SealFirmware(identity: SealFixtures.identity, memory: memory, random: SplitMix64(seed: seed))
+    init(memory: SealMemory = SealMemory(), seed: UInt64 = 1, firmwareBank: FirmwareBank? = nil) {
+        firmware = SealFirmware(identity: SealFixtures.identity, memory: memory, firmwareBank: firmwareBank, random: SplitMix64(seed: seed))
     }
 
     mutating func send(_ message: SealMessage, at ms: Int64 = 0, sequence explicit: UInt16? = nil) -> [SealFrame] {

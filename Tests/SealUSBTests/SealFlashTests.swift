@@ -57,26 +57,25 @@ struct SealFlashTests {
     }
 
     /// The seal is killed mid-transfer and started again on its state: it runs its old image,
-    /// kept the bytes it had, and the retried flash resumes and completes.
+    /// kept the bytes it had, and the retried flash resumes and completes. (The agent lets go of
+    /// the USB device first: umockdev's preload aborts a process whose device vanishes under an
+    /// open connection, which a real seal being switched off would not do.)
     @Test func a_seal_killed_mid_transfer_resumes() async throws {
         let image = Self.image("1.4.0", padding: 120_000)
         let first = try SealRig(extra: Self.firmwareArguments())
         let channel = try first.channel()
         let flasher = FirmwareFlasher(seal: channel)
-        let killed = Mutex(false)
-        let sealProcess = first.process
+        let cut = Mutex(false)
         let halfway = Task {
             try await flasher.flash(image: image, to: .seal) { progress in
-                if case let .transferring(sent, total) = progress, sent > total / 3, !killed.withLock({ $0 }) {
-                    sealProcess.send(SIGKILL)
-                    killed.withLock { $0 = true }
-                }
+                if case let .transferring(sent, total) = progress, sent > total / 3 { cut.withLock { $0 = true } }
             }
         }
-        while !killed.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+        while !cut.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
         halfway.cancel()
         _ = await halfway.result
         channel.close()
+        first.process.send(SIGKILL)
         _ = try? first.process.waitForExit(timeout: .seconds(10))
         let second = try SealRig(directory: first.directory, extra: Self.firmwareArguments())
         let again = try second.channel()

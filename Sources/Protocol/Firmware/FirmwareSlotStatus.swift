@@ -56,7 +56,9 @@ public struct FirmwareSlotStatus: Hashable, Sendable {
         case .belowMinimumVersion: return .belowMinimumVersion(image: manifest.version, minimum: minimumVersion)
         case .notNewer: return .notNewer(image: manifest.version, running: runningVersion)
         case .runningTooOld: return .runningTooOld(running: runningVersion, required: manifest.minimumVersion)
-        default: return .malformed(.invalidValue(field: "firmware image", reason: "the device refused it as malformed"))
+        default:
+            // The bytes decode here, so the device found the payload unreadable (firmware.md).
+            return .malformed(.invalidValue(field: "payload", reason: "the device cannot read the payload's settings"))
         }
     }
 }

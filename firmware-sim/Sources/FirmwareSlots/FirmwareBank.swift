@@ -12,7 +12,7 @@ public struct FirmwareBankError: Error, Hashable, Sendable, CustomStringConverti
 /// A simulated device's two firmware slots and the transfer into the spare one, kept in files
 /// under one directory:
 ///
-/// - `boot.state`: the `FirmwareBootRecord` (replaced whole by write + rename);
+/// - `boot.state`: the `FirmwareBootRecord` (replaced whole: write, flush, rename; `DurableFile`);
 /// - `slot-a.img`, `slot-b.img`: the verified image each slot runs (the factory firmware has no file);
 /// - `incoming.meta` + `incoming.img`: the transfer in progress, appended chunk by chunk, so a
 ///   transfer cut by a dead agent, link or device resumes where its bytes end.
@@ -185,7 +185,7 @@ public final class FirmwareBank: @unchecked Sendable {
             let slot = record.active.other
             let slotPath = path(of: slot)
             do {
-                try Data(bytes).write(to: URL(fileURLWithPath: slotPath), options: .atomic)
+                try DurableFile.write(bytes, to: slotPath)
             } catch {
                 return .refused(failLocked(.badRequest))
             }
@@ -271,7 +271,7 @@ public final class FirmwareBank: @unchecked Sendable {
 
     private func saveLocked(_ next: FirmwareBootRecord) -> Bool {
         do {
-            try Data(next.text.utf8).write(to: URL(fileURLWithPath: directory + "/boot.state"), options: .atomic)
+            try DurableFile.write(Array(next.text.utf8), to: directory + "/boot.state")
         } catch {
             return false
         }

@@ -223,7 +223,17 @@ public final class CopierSimulator: @unchecked Sendable {
     public var statusJSON: JSONValue {
         lock.withLock {
             controller.tick(now: now)
-            return PanelStatus.json(controller, modbusFault: modbusFault)
+            var status = PanelStatus.json(controller, modbusFault: modbusFault)
+            if case var .object(object) = status, let firmwareBank {
+                // What the running image's payload says, so a flash shows at the panel too.
+                let running = firmwareBank.current
+                object["firmware_slot"] = .string(running.slot.description)
+                object["firmware_on_trial"] = .bool(running.onTrial)
+                if let name = running.settings.name { object["firmware_name"] = .string(name) }
+                object["firmware_features"] = .array(running.settings.features.map { .string($0) })
+                status = .object(object)
+            }
+            return status
         }
     }
 
