@@ -33,18 +33,33 @@ struct AgentFlashProcessTests {
         let copier = try SimulatedCopier(stateDirectory: directory.appending("copier"), extra: S.vendorArguments)
         defer { copier.stop() }
         let config = try AgentProcessTests.prepareAgent(in: directory, copier: copier, watchdogMilliseconds: 2000)
+        // Generous Modbus timeouts: the whole suite runs at once on a loaded machine.
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "watchdog_ms = 2000", with: "watchdog_ms = 2000\nresponse_timeout_ms = 3000")
+            .write(toFile: config, atomically: true, encoding: .utf8)
         let imagePath = directory.appending("copier-1.1.0.img")
         let image = S.image("1.1.0", padding: 150_000)
         try Data(image).write(to: URL(fileURLWithPath: imagePath))
         let agentBinary = try BuildProducts.executable("imprimatur-agent")
 
         let (agent, _) = try AgentProcessTests.startAgent(config: config)
+        // Each Modbus answer 40 ms late: the transfer takes about 25 s, so the kill below lands
+        // in the middle of it however the machine schedules this test.
+        try copier.fault(["--delay-ms", "40"])
         let flash = try ChildProcess(agentBinary, ["flash", "--device", "copier", "--image", imagePath, "--config", config])
-        try await waitUntil("part of the image is on the copier", timeout: .seconds(90)) {
-            (try? Self.firmwareStatus(copier).bytesReceived).map { Int($0) > image.count / 4 } ?? false
+        do {
+            try await waitUntil("part of the image is on the copier", timeout: .seconds(120)) {
+                (try? Self.firmwareStatus(copier).bytesReceived).map { Int($0) > image.count / 4 } ?? false
+            }
+        } catch {
+            agent.send(SIGKILL)
+            _ = try? flash.waitForExit(timeout: .seconds(30))
+            Issue.record("flash said: \(flash.remainingOutput()) \(flash.standardError); agent said: \(agent.standardError.suffix(4000))")
+            throw error
         }
         agent.send(SIGKILL)
         _ = try agent.waitForExit(timeout: .seconds(10))
+        try copier.fault(["--clear"])
         #expect(try flash.waitForExit(timeout: .seconds(20)) != 0, "the client must not report success when its agent died")
         #expect(try Self.runningVersion(copier) == S.version("1.0.0"))
         let kept = try Self.firmwareStatus(copier)

@@ -88,6 +88,12 @@ struct CopierFlashTests {
         }
 
         func stop() { current.stop() }
+
+        /// Makes every Modbus answer `milliseconds` late (nil clears it), so a transfer lasts
+        /// long enough for a test to act in the middle of it on a loaded machine.
+        func slowLink(_ milliseconds: Int?) throws {
+            try current.fault(milliseconds.map { ["--delay-ms", String($0)] } ?? ["--clear"])
+        }
     }
 
     @Test func acceptsASignedNewerImageAndTheControllerRunsIt() async throws {
@@ -165,9 +171,10 @@ struct CopierFlashTests {
         let rig = try Rig()
         defer { rig.stop() }
         let image = S.image("1.1.0", padding: 60_000)
+        try rig.slowLink(40)
         let flasher = rig.flasher()
         let task = Task { try await flasher.flash(image: image, to: .copier) { _ in } }
-        try await waitUntil("half the image is on the controller", timeout: .seconds(60)) {
+        try await waitUntil("a third of the image is on the controller", timeout: .seconds(60)) {
             (try? rig.firmwareStatus().bytesReceived).map { Int($0) > image.count / 3 } ?? false
         }
         task.cancel()
@@ -179,6 +186,7 @@ struct CopierFlashTests {
         let held = try rig.firmwareStatus()
         #expect(held.state == .receiving && held.bytesReceived > 0)
         #expect(try rig.runningVersion() == S.version("1.0.0"))
+        try rig.slowLink(nil)
         let starts = Mutex<[Int]>([])
         let outcome = try await rig.flasher().flash(image: image, to: .copier) { progress in
             if case let .transferring(sent, _) = progress { starts.withLock { $0.append(sent) } }
@@ -193,6 +201,7 @@ struct CopierFlashTests {
         let rig = try Rig()
         defer { rig.stop() }
         let image = S.image("1.1.0", padding: 60_000)
+        try rig.slowLink(40)
         let flasher = rig.flasher()
         let task = Task { try await flasher.flash(image: image, to: .copier) { _ in } }
         try await waitUntil("part of the image is on the controller", timeout: .seconds(60)) {
@@ -216,6 +225,7 @@ struct CopierFlashTests {
         let rig = try Rig()
         defer { rig.stop() }
         let image = S.image("1.1.0", padding: 60_000)
+        try rig.slowLink(40)
         let flasher = rig.flasher()
         let task = Task { try await flasher.flash(image: image, to: .copier) { _ in } }
         try await waitUntil("part of the image is on the controller", timeout: .seconds(60)) {

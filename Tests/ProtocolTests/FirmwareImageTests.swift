@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Protocol
 
 /// Fixed keys and images so a failure reproduces byte for byte.
@@ -201,5 +202,33 @@ extension Timestamp {
         var writer = ByteWriter()
         writer.i64(millisecondsSinceEpoch)
         return writer.bytes
+    }
+}
+
+/// Damaged images, drawn by a seeded generator: decoding and checking never crash, and an image
+/// that still decodes is exactly its own canonical bytes (so a signature covers one encoding).
+@Suite("Firmware image, damaged at random")
+struct FirmwareImageDamageTests {
+    typealias S = FirmwareSamples
+
+    @Test func flippedBytesAreRefusedOrCanonical() {
+        var generator = SplitMix64(seed: 8)
+        let good = S.image().signed(by: S.vendor).wireBytes()
+        var refusedCount = 0
+        for _ in 0..<2000 {
+            var bytes = good
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if Bool.random(using: &generator) { bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &generator))) }
+            if let image = try? FirmwareImage.decode(bytes) {
+                #expect(image.wireBytes() == bytes)
+            }
+            switch FirmwareImageCheck.check(bytes, vendorKeys: S.keys, device: S.device) {
+            case .success: #expect(bytes == good, "a damaged image was accepted")
+            case .failure: refusedCount += 1
+            }
+        }
+        #expect(refusedCount > 1900)
     }
 }

@@ -86,8 +86,10 @@ public enum FlashError: Error, Hashable, Sendable, CustomStringConvertible {
 /// the agent, the link or the device died resumes the transfer where the device's bytes end,
 /// or confirms an image the device already runs on trial.
 public final class FirmwareFlasher: Sendable {
-    /// Link failures in a row after which a flash gives up (each retry waits a little longer).
-    public static let linkRetries = 8
+    /// Link failures in a row after which a flash gives up: each retry waits a little longer,
+    /// up to 2 s, so about half a minute without an answer (the device keeps what it has, and
+    /// flashing again resumes).
+    public static let linkRetries = 16
 
     private let copier: CopierLink?
     private let seal: (@Sendable () async -> SealChannel?)?
@@ -158,9 +160,14 @@ private struct FlashRun {
         try await transfer()
         progress(.verifying)
         do {
-            try await transport.install(imageID: imageID)
+            // A refusal that is not about the image (a session opened meanwhile) is only in
+            // this answer: the device keeps no record of it.
+            if let answer = try await transport.install(imageID: imageID), answer.state != .trial, answer.state != .refused {
+                try check(answer)
+            }
         } catch {
             // The device reboots into the image and drops the link; the status says how it went.
+            guard case .link = error else { throw error }
         }
         return try await afterInstall()
     }

@@ -13,7 +13,8 @@ protocol FirmwareTransport: Sendable {
     /// Sends chunks in order; the caller reads the status after to see what the device took.
     func send(imageID: UInt32, chunks: [(offset: UInt32, data: [UInt8])]) async throws(FlashError)
     /// Asks the device to install; it reboots on success, so a link error here is expected.
-    func install(imageID: UInt32) async throws(FlashError)
+    /// Returns the device's answer when it gives one before rebooting (the seal does).
+    func install(imageID: UInt32) async throws(FlashError) -> FirmwareSlotStatus?
     func confirm() async throws(FlashError) -> FirmwareSlotStatus
     /// The version the device reports through its ordinary interface (copier input 20-22, seal
     /// device info), which must be the new one before the agent confirms it.
@@ -44,8 +45,11 @@ struct CopierFirmwareTransport: FirmwareTransport {
         do { try await link.firmwareChunks(chunks) } catch { throw Self.flashError(error) }
     }
 
-    func install(imageID: UInt32) async throws(FlashError) {
+    func install(imageID: UInt32) async throws(FlashError) -> FirmwareSlotStatus? {
+        // The controller answers the write, or drops the connection as it reboots; either way
+        // the status read afterwards says how it went.
         do { try await link.firmwareCommand(.install) } catch { throw Self.flashError(error) }
+        return nil
     }
 
     func confirm() async throws(FlashError) -> FirmwareSlotStatus {

@@ -51,8 +51,8 @@ struct SealFirmwareTransport: FirmwareTransport {
         }
     }
 
-    func install(imageID: UInt32) async throws(FlashError) {
-        _ = try await statusRequest(.firmwareInstall(SealFirmwareInstall(imageID: imageID)))
+    func install(imageID: UInt32) async throws(FlashError) -> FirmwareSlotStatus? {
+        try await statusRequest(.firmwareInstall(SealFirmwareInstall(imageID: imageID)))
     }
 
     func confirm() async throws(FlashError) -> FirmwareSlotStatus {
