@@ -100,37 +100,56 @@ struct FirmwareRolloutSystemTests {
         #expect(verified["intact"] as? Bool == true, "\(verified)")
     }
 
+    /// Bytes of the newest offered image the agent's store holds, read with the sqlite3 tool
+    /// while the agent is stopped (so the value cannot move).
+    static func agentHeldBytes(_ harness: SystemHarness) throws -> Int {
+        let result = try ChildProcess.run("/usr/bin/sqlite3", ["-readonly", harness.directory.appending("agent/agent.sqlite"),
+                                                               "SELECT received FROM firmware_downloads ORDER BY image_id DESC LIMIT 1"])
+        return Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
     @Test func anAgentKilledMidTransferResumesFromWhatItHolds() async throws {
         let harness = try await Self.start()
         defer { harness.stopAll() }
-        // The largest payload an image may carry: the transfer takes a while.
-        let image = try Self.upload(harness, try Self.image("1.3.0", payload: (16 << 20) - 64), name: "copier-1.3.0.img")
+        let size = 16 << 20
+        let image = try Self.upload(harness, try Self.image("1.3.0", payload: size - 64), name: "copier-1.3.0.img")
+        // The agent runs in slices of 15 ms between SIGSTOPs, so the kill lands mid-transfer
+        // however the machine schedules this test: it is killed while stopped, holding what the
+        // store says.
+        let agent = try #require(harness.agent)
+        agent.send(SIGSTOP)
         let rollout = try await Self.rollout(harness, image: image)
-        try await eventually("part of the image went out", timeout: .seconds(60)) {
-            (try await Self.device(harness, rollout: rollout)["bytes_sent"] as? Int ?? 0) >= 1 << 20
+        var held = 0
+        for _ in 0..<2000 where held == 0 {
+            agent.send(SIGCONT)
+            usleep(15_000)
+            agent.send(SIGSTOP)
+            held = try Self.agentHeldBytes(harness)
         }
-        harness.agent?.send(SIGKILL)
-        _ = try harness.agent?.waitForExit(timeout: .seconds(10))
+        try #require(held > 0, "the agent never stored a chunk")
+        let whole = try #require(try await Self.device(harness, rollout: rollout)["image_size"] as? Int)
+        try #require(held < whole, "the agent held the whole image (\(held) bytes) before it was stopped")
+        agent.send(SIGKILL)
+        _ = try agent.waitForExit(timeout: .seconds(10))
         try await eventually("the rollout shows the device offline") {
             try await Self.device(harness, rollout: rollout)["state"] as? String == "offline"
         }
-        let before = try await Self.device(harness, rollout: rollout)
-        let reportsBefore = (before["reports"] as? [[String: Any]] ?? []).count
+        let reportsBefore = (try await Self.device(harness, rollout: rollout)["reports"] as? [[String: Any]] ?? []).count
         try harness.startAgent()
         // The whole image arrived and passed its hash check; flashing 16 MiB over Modbus to the
         // end is left out (the first test flashes to confirmed): it would only load the machine.
         try await eventually("the image arrived whole after the restart", timeout: .seconds(120)) {
-            ["verifying", "installed", "trial", "confirmed"].contains(try await Self.device(harness, rollout: rollout)["step"] as? String ?? "")
+            let device = try await Self.device(harness, rollout: rollout)
+            return (device["reports"] as? [[String: Any]] ?? []).count > reportsBefore
+                && ["verifying", "installed", "trial", "confirmed"].contains(device["step"] as? String ?? "")
         }
         let device = try await Self.device(harness, rollout: rollout)
-        #expect(device["bytes_received"] as? Int == device["image_size"] as? Int, "\(device)")
-        // The agent's first answer after the restart: what it held, not a transfer from 0.
-        let reports = device["reports"] as? [[String: Any]] ?? []
-        let answer = try #require(reports.dropFirst(reportsBefore).first)
-        #expect((answer["bytes_received"] as? Int ?? 0) > 0, "resumed from the bytes held: \(answer)")
-        // Nothing was sent from 0 again: every `receiving` after the restart starts above 0.
-        let restarts = reports.dropFirst(reportsBefore).filter { $0["state"] as? String == "receiving" }
-        #expect(restarts.allSatisfy { ($0["bytes_received"] as? Int ?? 0) > 0 }, "\(restarts)")
+        #expect(device["bytes_received"] as? Int == whole, "\(device)")
+        // The agent's answer to the offer after the restart: exactly what it held; nothing from 0 again.
+        let reports = (device["reports"] as? [[String: Any]] ?? []).dropFirst(reportsBefore)
+        let answer = try #require(reports.first)
+        #expect(answer["state"] as? String == "receiving" && answer["bytes_received"] as? Int == held, "held \(held): \(answer)")
+        #expect(reports.filter { $0["state"] as? String == "receiving" }.allSatisfy { ($0["bytes_received"] as? Int ?? 0) >= held }, "\(reports)")
         #expect(try Self.runningVersion(harness) == FirmwareVersion(major: 1, minor: 0, patch: 0), "not confirmed yet")
     }
 
