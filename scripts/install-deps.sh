@@ -10,6 +10,7 @@ packages=(
     libmodbus-dev          # Modbus TCP/RTU for the agent's copier driver and the simulated copier
     libusb-1.0-0-dev       # USB for the agent's seal driver
     libsqlite3-dev         # the agent's and the server's store (through GRDB)
+    sqlite3                # tests: a system test reads a stopped agent's store
     umockdev libumockdev-dev  # the simulated USB seal: a live device for libusb
     qpdf                   # split charges: page counts and per-payer page extraction of held PDFs
     poppler-utils          # the simulated copier's print port renders printed pages to PNG (pdftoppm)

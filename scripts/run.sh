@@ -94,6 +94,12 @@ if [[ ! -f "$fw/vendor.pub" ]]; then
         "$bin/firmware-sim" image sign --key "$fw/vendor.key" "$fw/$model-1.1.0.img" >/dev/null
     done
 fi
+# The same images on the server, for a rollout (docs/firmware-rollout.md); stored once.
+for model in copier seal; do
+    if ! server firmware images | awk -v m=$model '$2 == m && $3 == "1.1.0" {found=1} END {exit !found}'; then
+        server firmware upload "$fw/$model-1.1.0.img" >/dev/null
+    fi
+done
 
 "$bin/firmware-sim" copier serve --modbus "127.0.0.1:$modbus" --panel "127.0.0.1:$panel" --print "127.0.0.1:$printport" \
     --vendor-key "$fw/vendor.pub" --state-dir "$state/copier" > "$state/copier.out" 2> "$state/copier.log" &
@@ -206,6 +212,13 @@ the copier then runs 1.1.0 at 20 pages/s (copier status), the seal reports 1.1.0
   $bin/imprimatur-agent flash --device copier --image $fw/copier-1.1.0.img --config $state/agent.toml
   $bin/imprimatur-agent flash --device seal --image $fw/seal-1.1.0.img --config $state/seal-agent.toml
   $bin/firmware-sim copier status --panel 127.0.0.1:$panel
+
+Firmware rollout from the server (docs/firmware-rollout.md): the same images are uploaded; roll one out
+to the copier (or the seal box) and follow each device (offline, sending, verifying, installed, trial, confirmed):
+  $bin/imprimatur-server firmware images --data $data
+  $bin/imprimatur-server firmware rollout --image <id> --device copier-1 --data $data   # or seal-box-1 with the seal image
+  $bin/imprimatur-server firmware status --data $data
+  curl -s -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:$port/api/v1/firmware/rollouts/<id>
 
 Quotas and payments (docs/quotas.md):
   $bin/imprimatur-server quota show --user alice --data $data

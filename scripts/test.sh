@@ -3,9 +3,11 @@
 # agents on loopback. Prints a last line "tests: N passed, M failed" (Swift Testing's count) and
 # keeps it in .build/test-summary for CI to repeat at the very end of its log.
 #
-# Two runs: everything, then the seal's USB tests (SealAgentUSBTests) and the seal's end-to-end
+# Three runs: everything, then the seal's USB tests (SealAgentUSBTests) and the seal's end-to-end
 # system tests (SealSystemTests) again under umockdev-wrapper, which preloads umockdev so libusb
-# sees the simulated seal. In the first run those tests are skipped (they need the preload);
+# sees the simulated seal, then the seal's firmware rollout (SealRolloutSystemTests) the same way
+# in a process of its own (its testbed beside the others' could abort the test process). In the
+# first run those tests are skipped (they need the preload);
 # the preload stays out of the other suites, which open real /dev and /sys paths.
 # Then the web pages' browser tests (scripts/browser-test.sh: headless Chromium and Selenium
 # against a real server); their counts join the total.
@@ -14,12 +16,16 @@ cd "$(dirname "$0")/.."
 log=$(mktemp)
 usb_log=$(mktemp)
 browser_log=$(mktemp)
+rollout_log=$(mktemp)
 swift test --skip-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 usb_status=0
+rollout_status=0
 if [[ $# -eq 0 ]]; then
     umockdev-wrapper swift test --skip-build --filter 'SealAgentUSBTests|SealSystemTests' 2>&1 | tee "$usb_log"
     usb_status=${PIPESTATUS[0]}
+    umockdev-wrapper swift test --skip-build --filter 'SealRolloutSystemTests' 2>&1 | tee "$rollout_log"
+    rollout_status=${PIPESTATUS[0]}
 fi
 browser_status=0
 if [[ $# -eq 0 ]]; then
@@ -36,11 +42,11 @@ count() { grep -Eo 'Test run with [0-9]+ tests?' "$1" | tail -1 | grep -Eo '[0-9
 # Each failed test's own line; the closing "✘ Test run with N tests … failed" line is not one.
 failures() { grep -E '^✘ Test [^ ]+.* failed after' "$1" | grep -Evc '^✘ Test run with' || true; }
 skipped=$(grep -Ec '^➜ Test [^ ]+.* skipped' "$log" || true)
-total=$(( $(count "$log") - skipped + $(count "$usb_log") + browser_passed + browser_failed ))
-failed=$(( $(failures "$log") + $(failures "$usb_log") + browser_failed ))
-if [[ ($status -ne 0 || $usb_status -ne 0) && $failed -eq 0 ]]; then failed=1; fi
+total=$(( $(count "$log") - skipped + $(count "$usb_log") + $(count "$rollout_log") + browser_passed + browser_failed ))
+failed=$(( $(failures "$log") + $(failures "$usb_log") + $(failures "$rollout_log") + browser_failed ))
+if [[ ($status -ne 0 || $usb_status -ne 0 || $rollout_status -ne 0) && $failed -eq 0 ]]; then failed=1; fi
 summary="tests: $((total - failed)) passed, $failed failed"
 mkdir -p .build && echo "$summary" > .build/test-summary
-rm -f "$log" "$usb_log" "$browser_log"
+rm -f "$log" "$usb_log" "$rollout_log" "$browser_log"
 echo "$summary"
-[[ $status -eq 0 && $usb_status -eq 0 && $browser_status -eq 0 ]]
+[[ $status -eq 0 && $usb_status -eq 0 && $rollout_status -eq 0 && $browser_status -eq 0 ]]

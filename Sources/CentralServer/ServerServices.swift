@@ -19,6 +19,8 @@ public struct ServerServices: Sendable {
     public let splits: SplitService
     /// Carries released split parts to the devices' agents over the uplink.
     public let splitReleaser: SplitReleaser
+    /// Firmware images and rollouts (SPEC F3), and their delivery over the uplink.
+    public let firmware: FirmwareService
     public let logger: Logger
     /// The uploaded page images and photos (`<data>/blobs`): the web pages show them. Nil for a
     /// server made without a data folder.
@@ -48,6 +50,7 @@ public struct ServerServices: Sendable {
         )
         splitReleaser = SplitReleaser(store: store, hub: hub, clock: clock, logger: logger)
         splits = SplitService(store: store, clock: clock, timeout: splitTimeout, releaser: splitReleaser, logger: logger)
+        firmware = FirmwareService(store: store, clock: clock, delivery: FirmwareDelivery(store: store, hub: hub, clock: clock, logger: logger), hub: hub)
     }
 
     /// Opens the data folder: the SQLite store (`server.sqlite`) and the signing keys (`keys/`,

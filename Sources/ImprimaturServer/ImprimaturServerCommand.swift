@@ -11,7 +11,7 @@ struct ImprimaturServerCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, UserCommand.self, DeviceCommand.self, PriceCommand.self, QuotaCommand.self, PaymentsCommand.self,
             KeysCommand.self, WebhookCommand.self, TokenCommand.self, AuditCommand.self, OpenAPICommand.self,
-            TLSCommand.self, BillCommand.self, DemoCommand.self,
+            TLSCommand.self, BillCommand.self, DemoCommand.self, FirmwareCommand.self,
         ]
     )
 }

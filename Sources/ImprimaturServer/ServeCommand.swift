@@ -63,7 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
             let webhooks = WebhookDelivery(store: services.store, clock: services.clock, logger: services.logger)
             // Split print jobs whose payers did not answer in time are ended and their PDFs deleted (SPEC D4).
             let sweeper = SplitSweeper(splits: services.splits, logger: services.logger)
-            try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks, uplink.limitRefresher(), sweeper]) { bound in
+            // Firmware rollouts started from the CLI are offered by the running server.
+            try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks, uplink.limitRefresher(), sweeper, FirmwareSweeper(delivery: services.firmware.delivery)]) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
                 FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data))\n".utf8))
             }

@@ -25,8 +25,9 @@ final class SealBoxHarness: @unchecked Sendable {
         system = try SystemHarness()
     }
 
-    /// Users and tokens, the server, the box enrolled with its seal, the seal, the agent.
-    func start() async throws {
+    /// Users and tokens, the server, the box enrolled with its seal, the seal (with
+    /// `sealArguments` added to `seal serve`), the agent.
+    func start(sealArguments: [String] = []) async throws {
         try system.serverCLI(["user", "add", "--name", "Alice", "--id", "alice", "--card", "0042", "--pin", "1234", "--role", "employee"])
         try system.serverCLI(["user", "add", "--name", "Arthur", "--id", "arthur", "--role", "approver", "--role", "employee"])
         try system.serverCLI(["user", "add", "--name", "Ada Admin", "--id", "ada", "--role", "administrator"])
@@ -51,7 +52,7 @@ final class SealBoxHarness: @unchecked Sendable {
         let enrolled = try ChildProcess.run(system.agentBinary, ["enroll", "--config", agentConfig, "--token", token])
         guard enrolled.status == 0 else { throw ProcessFailure(description: "enroll: \(enrolled.error)") }
 
-        try startSeal(trustedKey: try serverGrantKey())
+        try startSeal(trustedKey: try serverGrantKey(), extra: sealArguments)
         try startAgent()
         try await eventually("the agent sees the seal") { try self.agentStatus()["connected"] as? Bool == true }
     }
@@ -65,11 +66,11 @@ final class SealBoxHarness: @unchecked Sendable {
         return key
     }
 
-    func startSeal(trustedKey: String) throws {
+    func startSeal(trustedKey: String, extra: [String] = []) throws {
         let process = try ChildProcess(system.simulatorBinary, [
             "seal", "serve", "--state-dir", system.directory.appending("seal"), "--panel", "127.0.0.1:0",
             "--serial", Self.sealID, "--device-id", Self.device, "--trusted-key", trustedKey,
-        ])
+        ] + extra)
         let line = try process.readLine(timeout: .seconds(30))
         let ready = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "seal serve: \(line)")
         sealPanel = "127.0.0.1:\(try #require(ready["panel"] as? Int))"

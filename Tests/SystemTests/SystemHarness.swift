@@ -77,10 +77,11 @@ final class SystemHarness: @unchecked Sendable {
         serverProcess = nil
     }
 
-    func startCopier() throws {
+    /// `extra`: more `copier serve` options (e.g. `--vendor-key` for firmware).
+    func startCopier(_ extra: [String] = []) throws {
         let process = try ChildProcess(simulatorBinary, ["copier", "serve", "--modbus", "127.0.0.1:0", "--panel", "127.0.0.1:0",
                                                          "--state-dir", directory.appending("copier"), "--page-rate", "50",
-                                                         "--print", "127.0.0.1:0"])
+                                                         "--print", "127.0.0.1:0"] + extra)
         let ready = try #require(try JSONSerialization.jsonObject(with: Data(process.readLine(timeout: .seconds(15)).utf8)) as? [String: Any])
         copierModbus = try #require(ready["modbus"] as? Int)
         copierPanel = "127.0.0.1:\(try #require(ready["panel"] as? Int))"

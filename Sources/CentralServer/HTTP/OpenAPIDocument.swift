@@ -736,6 +736,104 @@ paths:
         "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/firmware/images:
+    post:
+      summary: Upload a signed firmware image (administrator)
+      description: |
+        The body is the image file (docs/firmware.md). The server reads its manifest (model,
+        version, minimum version) and refuses with 400 (field image) a body that is not a whole,
+        well-formed image, an unsigned image, or one whose payload does not match its manifest's
+        SHA-256; 409 when the same image is already stored. Whether the vendor key is trusted is
+        checked by the device itself; its refusal shows in the rollout.
+      requestBody:
+        required: true
+        content:
+          application/octet-stream:
+            schema: { type: string, format: binary, maxLength: 67108864 }
+      responses:
+        "201":
+          description: The stored image
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/FirmwareImage" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "409": { $ref: "#/components/responses/Conflict" }
+    get:
+      summary: Stored firmware images, newest first (administrator, auditor)
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+      responses:
+        "200":
+          description: The images
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/FirmwareImage" } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/firmware/rollouts:
+    post:
+      summary: Roll an image out to chosen devices (administrator); connected devices are offered it at once
+      description: |
+        Each device must be enrolled, active and have a resource of the image's model. A device
+        takes one flash at a time: a target waits (queued) behind the device's earlier one.
+        Offline devices are offered the image when they next connect; a transfer resumes from
+        the bytes the agent holds.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [image, devices]
+              properties:
+                image: { type: integer, minimum: 1 }
+                devices: { type: array, items: { type: string }, minItems: 1, maxItems: 1000 }
+      responses:
+        "201":
+          description: The rollout, every device queued (or already offered)
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/FirmwareRollout" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+    get:
+      summary: Rollouts, newest first, with each device's state (administrator, auditor)
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+      responses:
+        "200":
+          description: The rollouts (without the per-device reports)
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: { type: array, items: { $ref: "#/components/schemas/FirmwareRollout" } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/firmware/rollouts/{id}:
+    get:
+      summary: One rollout with each device's state and every report its agent sent (administrator, auditor)
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: integer, minimum: 1 } }
+      responses:
+        "200":
+          description: The rollout
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/FirmwareRollout" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/audit:
     get:
       summary: Audit log entries, oldest first (administrator, auditor); there is no route that edits or deletes them
@@ -1406,6 +1504,54 @@ components:
         photos: { type: integer, minimum: 0, maximum: 100, default: 0, description: Photos of the stamped documents to take after use }
         approvers: { type: array, minItems: 1, maxItems: 10, items: { type: string }, description: "One approver per level, in order" }
         cc: { type: array, maxItems: 20, items: { type: string } }
+    FirmwareImage:
+      type: object
+      properties:
+        id: { type: integer }
+        model: { type: string, enum: [copier, seal] }
+        version: { type: string, example: "1.3.0" }
+        minimum_version: { type: string }
+        size: { type: integer }
+        sha256: { type: string }
+        uploaded: { type: string, format: date-time }
+        uploaded_by: { type: string }
+    FirmwareRollout:
+      type: object
+      properties:
+        id: { type: integer }
+        image: { $ref: "#/components/schemas/FirmwareImage" }
+        created: { type: string, format: date-time }
+        created_by: { type: string }
+        finished: { type: boolean, description: every device confirmed, rolled back or failed }
+        summary: { type: object, additionalProperties: { type: integer }, description: devices per state }
+        devices:
+          type: array
+          items:
+            type: object
+            properties:
+              device: { type: string }
+              transfer: { type: integer, description: the image id of this transfer on the uplink }
+              state:
+                type: string
+                enum: [offline, queued, sending, verifying, installed, trial, confirmed, rolled_back, failed]
+                description: offline while the step is not final and the device is not connected; else step
+              step: { type: string, enum: [queued, sending, verifying, installed, trial, confirmed, rolled_back, failed] }
+              online: { type: boolean }
+              bytes_sent: { type: integer }
+              bytes_received: { type: integer }
+              image_size: { type: integer }
+              message: { type: string, description: the agent's detail, the reason when failed or rolled back }
+              updated: { type: string, format: date-time }
+              reports:
+                type: array
+                description: every firmwareStatus the agent sent, oldest first (only on GET /firmware/rollouts/{id})
+                items:
+                  type: object
+                  properties:
+                    at: { type: string, format: date-time }
+                    state: { type: string, enum: [receiving, verifying, installed, trial, confirmed, rolledBack, failed] }
+                    bytes_received: { type: integer }
+                    message: { type: string }
     SplitJob:
       type: object
       properties:

@@ -66,6 +66,12 @@ public enum ServerRoutes {
         api.post("/split-jobs/:id/payers/:payer/reject", use: handlers.rejectSplitShare)
         api.post("/split-jobs/:id/payers/:payer/re-request", use: handlers.reRequestSplitPayer)
 
+        api.post("/firmware/images", use: handlers.uploadFirmwareImage)
+        api.get("/firmware/images", use: handlers.listFirmwareImages)
+        api.post("/firmware/rollouts", use: handlers.startFirmwareRollout)
+        api.get("/firmware/rollouts", use: handlers.listFirmwareRollouts)
+        api.get("/firmware/rollouts/:id", use: handlers.getFirmwareRollout)
+
         api.get("/audit", use: handlers.listAudit)
         api.get("/audit/verify", use: handlers.verifyAudit)
 

@@ -30,6 +30,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v6-web") { db in
             try db.execute(sql: v6Web)
         }
+        migrator.registerMigration("v7-firmware") { db in
+            try db.execute(sql: v7Firmware)
+        }
         return migrator
     }
 
@@ -54,6 +57,53 @@ enum SQLiteMigrations {
     ) STRICT;
     CREATE INDEX web_login_failures_by_account ON web_login_failures(account, at);
     CREATE INDEX web_login_failures_by_source ON web_login_failures(source, at);
+    """
+
+    /// Firmware (SPEC F3): uploaded images (bytes kept for sending), rollouts of one image to
+    /// chosen devices, each device's transfer (`firmware_targets.id` is the uplink image id)
+    /// and every `firmwareStatus` the agents sent.
+    private static let v7Firmware = """
+    CREATE TABLE firmware_images (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        model INTEGER NOT NULL CHECK (model IN (1, 2)),
+        version TEXT NOT NULL,
+        minimum_version TEXT,
+        size INTEGER NOT NULL CHECK (size >= 1),
+        sha256 BLOB NOT NULL UNIQUE,
+        uploaded INTEGER NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        bytes BLOB NOT NULL
+    ) STRICT;
+
+    CREATE TABLE firmware_rollouts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        image_id INTEGER NOT NULL REFERENCES firmware_images(id),
+        created INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE firmware_targets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rollout_id INTEGER NOT NULL REFERENCES firmware_rollouts(id),
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        state TEXT NOT NULL,
+        bytes_sent INTEGER NOT NULL DEFAULT 0,
+        bytes_received INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        updated INTEGER NOT NULL,
+        UNIQUE (rollout_id, device_id)
+    ) STRICT;
+    CREATE INDEX firmware_targets_by_device ON firmware_targets(device_id, id);
+
+    CREATE TABLE firmware_status_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        target_id INTEGER NOT NULL REFERENCES firmware_targets(id),
+        at INTEGER NOT NULL,
+        state INTEGER NOT NULL,
+        bytes_received INTEGER NOT NULL,
+        message TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX firmware_status_log_by_target ON firmware_status_log(target_id, id);
     """
 
     /// Split charges (SPEC D): held print jobs, their parts (with each part's PDF until the part

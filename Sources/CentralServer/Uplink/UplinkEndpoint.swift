@@ -69,6 +69,9 @@ public struct UplinkEndpoint: Sendable {
             // part's PDF can be megabytes, and the agent's frames must keep being read).
             let releaser = services.splitReleaser
             Task { await releaser.deliver(to: authenticated.id) }
+            // A firmware transfer resumes: the offer goes again, the agent answers what it holds.
+            let firmware = services.firmware.delivery
+            Task { await firmware.connected(authenticated.id) }
             while true {
                 let frame = try await next()
                 try await handle(frame, from: authenticated, outbound: outbound)
@@ -199,6 +202,8 @@ public struct UplinkEndpoint: Sendable {
             }
         case let .partDone(done):
             try await services.splitReleaser.done(done, from: device.id)
+        case let .firmwareStatus(status):
+            try await services.firmware.delivery.status(status, from: device.id)
         case let .ping(ping):
             try await send(.pong(ping), requestID: frame.requestID, response: frame.requestID != 0, outbound: outbound)
         case .pong, .error:

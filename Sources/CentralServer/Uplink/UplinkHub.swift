@@ -25,10 +25,12 @@ public actor UplinkHub {
     /// Sends `message` to `device` if it is connected; false when it is not (it will learn at
     /// its next connection, from what the server sends after authentication).
     @discardableResult
-    public func push(_ message: UplinkMessage, to device: DeviceID) async -> Bool {
+    /// A `requestID` other than 0 makes it a request (`firmwareOffer`); the answer arrives on
+    /// the device's connection like any frame.
+    public func push(_ message: UplinkMessage, to device: DeviceID, requestID: UInt32 = 0) async -> Bool {
         guard let writer = writers[device] else { return false }
         do {
-            try await writer.write(.binary(ByteBuffer(bytes: UplinkFrame(message).encode())))
+            try await writer.write(.binary(ByteBuffer(bytes: UplinkFrame(message, requestID: requestID).encode())))
             return true
         } catch {
             return false

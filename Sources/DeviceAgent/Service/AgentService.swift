@@ -20,6 +20,8 @@ public final class AgentService: Sendable {
     public let flasher: FirmwareFlasher
     /// The flashes asked for over the local API (`imprimatur-agent flash`).
     public let firmware: FirmwareJobs
+    /// Firmware the server rolls out, received and flashed (nil without an uplink).
+    public let firmwareUpdates: FirmwareUpdates?
     private let api: LocalAPIServer
     private let reader: EvdevCardReader?
 
@@ -91,6 +93,29 @@ public final class AgentService: Sendable {
         if let sealAgent = seal { sealChannel = { @Sendable in await sealAgent.currentChannel() } }
         flasher = FirmwareFlasher(copier: agent?.link, sealChannel: sealChannel)
         firmware = FirmwareJobs(flasher: flasher)
+        if uplink != nil {
+            var devices: Set<ResourceType> = []
+            if agent != nil { devices.insert(.copier) }
+            if seal != nil { devices.insert(.seal) }
+            // Never during a session (a person at the copier or the seal comes first), nor
+            // beside a flash started over the local API (`imprimatur-agent flash`).
+            let copier = agent, sealAgent = seal, jobs = firmware
+            firmwareUpdates = FirmwareUpdates(store: store, flasher: flasher, devices: devices, clock: clock, logger: logger) { kind in
+                switch kind {
+                case .copier:
+                    if await jobs.report(.copier)?.running == true { return true }
+                    switch await copier?.phase {
+                    case .open, .identifying: return true
+                    case .starting, .locked, nil: return false
+                    }
+                case .seal:
+                    if await jobs.report(.seal)?.running == true { return true }
+                    return await sealAgent?.status().phase ?? "locked" != "locked"
+                }
+            }
+        } else {
+            firmwareUpdates = nil
+        }
         api = try LocalAPIServer(path: config.localAPISocket, agent: agent, seal: seal, firmware: firmware)
         // The card reader taps the copier; a seal tap also needs the application, so it comes
         // through the local API.
@@ -124,6 +149,11 @@ public final class AgentService: Sendable {
                 try? await seal?.applyRevocationList(token: token)
             }
             if let printer { await uplink.setPartHandler { printer.poke() } }
+            if let firmware = firmwareUpdates {
+                await firmware.setReporter { status in await uplink.sendFirmwareStatus(status) }
+                await uplink.setFirmwareUpdates(firmware)
+                await firmware.resume()
+            }
             await uplink.start()
         }
         await agent?.start()

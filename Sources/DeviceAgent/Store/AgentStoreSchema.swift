@@ -14,6 +14,9 @@ enum AgentStoreSchema {
         migrator.registerMigration("v2-split-parts") { db in
             try db.execute(sql: splitParts)
         }
+        migrator.registerMigration("v3-firmware-downloads") { db in
+            try db.execute(sql: firmwareDownloads)
+        }
         return migrator
     }
 
@@ -116,5 +119,26 @@ enum AgentStoreSchema {
             done BLOB,
             CHECK ((state = 'done') = (done IS NOT NULL AND pdf IS NULL))
         ) STRICT;
+        """
+
+    /// Firmware images the server offered (docs/agent-store.md): the offer, where the update
+    /// stands and the bytes received so far, one row per chunk so a chunk is one small write and
+    /// a transfer cut off anywhere resumes from the last stored chunk. The chunks are dropped
+    /// once the update is final; the row stays to answer the server (again).
+    static let firmwareDownloads = """
+        CREATE TABLE firmware_downloads (
+            image_id INTEGER PRIMARY KEY,
+            offer BLOB NOT NULL,
+            state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 7),
+            received INTEGER NOT NULL CHECK (received >= 0),
+            message TEXT NOT NULL,
+            updated INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE firmware_download_chunks (
+            image_id INTEGER NOT NULL REFERENCES firmware_downloads(image_id),
+            offset INTEGER NOT NULL CHECK (offset >= 0),
+            data BLOB NOT NULL,
+            PRIMARY KEY (image_id, offset)
+        ) WITHOUT ROWID, STRICT;
         """
 }

@@ -39,6 +39,8 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
     var onRevocationList: (@Sendable ([UInt8]) async -> Void)?
     /// Called when a released split part has arrived whole and is stored.
     var onPartStored: (@Sendable () async -> Void)?
+    /// Takes firmware offers and chunks into the store and flashes them; nil: offers are not answered.
+    private var firmware: FirmwareUpdates?
     /// Split parts arriving in chunks, by part id (lost on a reconnect: the server resends them whole).
     private var assemblies: [String: PartAssembly] = [:]
 
@@ -66,6 +68,24 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
 
     public func setPartHandler(_ handler: @escaping @Sendable () async -> Void) {
         onPartStored = handler
+    }
+
+    public func setFirmwareUpdates(_ updates: FirmwareUpdates) {
+        firmware = updates
+    }
+
+    /// Pushes a firmware state change; false when not connected (the server offers the image
+    /// again on the next connection and the stored state is the answer).
+    @discardableResult
+    public func sendFirmwareStatus(_ status: UplinkMessage.FirmwareStatus) async -> Bool {
+        guard let writer else { return false }
+        do {
+            try await Self.send(UplinkFrame(.firmwareStatus(status)), on: writer)
+            return true
+        } catch {
+            logger.warning("uplink: firmwareStatus for image \(status.imageID) not sent: \(error)")
+            return false
+        }
     }
 
     /// Tells the server the agent is done with a split part (it then deletes the PDF); false
@@ -232,6 +252,17 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
             await receive(offer)
         case let .partChunk(chunk):
             await receive(chunk)
+        case let .firmwareOffer(offer):
+            guard let firmware else {
+                logger.warning("uplink: a firmware offer, but this agent does not take firmware")
+                return
+            }
+            guard let answer = await firmware.offer(offer), let writer else { return }
+            // The offer is a request; one sent without a request id is answered with a push.
+            let reply = frame.requestID == 0 ? UplinkFrame(.firmwareStatus(answer)) : try? UplinkFrame.response(.firmwareStatus(answer), to: frame.requestID)
+            if let reply { try? await Self.send(reply, on: writer) }
+        case let .firmwareChunk(chunk):
+            await firmware?.chunk(chunk)
         case let .ping(ping):
             if let writer { try? await Self.send(UplinkFrame(.pong(ping), requestID: frame.requestID), on: writer) }
         case let .error(error):
