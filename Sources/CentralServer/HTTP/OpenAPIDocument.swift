@@ -1256,6 +1256,33 @@ paths:
       responses:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/admin/firmware:
+    get:
+      summary: "Administrator: firmware images, a form to start a rollout, the rollouts with their progress; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+  /web/admin/firmware/rollouts:
+    post:
+      summary: "Administrator: start a firmware rollout (form: csrf, image, device repeated)"
+      tags: [web]
+      security: []
+      responses:
+        "303": { description: Done; to the rollout's page, or back with what was wrong (Location) }
+        "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
+  /web/admin/firmware/rollouts/{id}:
+    get:
+      summary: "Administrator: one rollout, each device's state and transfer, and everything each device reported; format=csv"
+      tags: [web]
+      security: []
+      responses:
+        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "303": { description: No live session; to /web/login }
+        "403": { description: An HTML page saying which role is needed }
+        "404": { description: An HTML page; no such rollout }
   /web/audit/jobs:
     get:
       summary: "Auditor: every job; format=csv"

@@ -63,6 +63,9 @@ public struct WebApp: Sendable {
         router.get("/web/admin/devices", use: wrap(adminDevices))
         router.get("/web/admin/tokens", use: wrap(adminTokens))
         router.post("/web/admin/tokens", use: wrap(adminCreateToken))
+        router.get("/web/admin/firmware", use: wrap(adminFirmware))
+        router.post("/web/admin/firmware/rollouts", use: wrap(adminStartRollout))
+        router.get("/web/admin/firmware/rollouts/:id", use: wrap(adminRollout))
 
         router.get("/web/audit/jobs", use: wrap(auditJobs))
         router.get("/web/audit/jobs/:id", use: wrap(auditJob))

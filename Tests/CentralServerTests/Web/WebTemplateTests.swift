@@ -49,6 +49,11 @@ struct WebTemplateTests {
         "roleChoices": [["name": "approver", "held": true]],
         "quota": ["limit": 200, "adjustment": 20, "period": "monthly", "unit": "pages", "isMoney": false],
         "made": ["token": "sample-token", "expires": "tomorrow"],
+        "images": [["id": "7", "model": "copier", "version": "sample-fw-version", "minimum": "1.0.0", "size": "200 KiB", "sha256": "ab", "uploaded": "", "by": "ada"]],
+        "hasImages": true, "hasDevices": true,
+        "deviceChoices": [["id": "copier-1", "name": "Copier", "firmware": "1.0.0", "resources": "copier"]],
+        "image": "#7 copier 1.1.0", "created": "2026-11-21 10:00", "by": "ada", "summary": "sample-rollout-summary", "finished": false,
+        "reports": [["device": "copier-1", "items": [["at": "", "state": "trial", "received": "1 KiB of 1 KiB (100%)", "message": "sample-report"]]]],
     ] }
 
     static let markers: [String: String] = [
@@ -57,6 +62,7 @@ struct WebTemplateTests {
         "applications": "seal-1", "application": "sample-step", "inbox": "sa-2", "shares": "sample-share", "bills": "sample-cell",
         "bill": "sample-verdict", "job": "/web/blobs/cd?job=j", "audit-log": "sample-verification", "admin-users": "employee",
         "admin-user": "0042", "admin-prices": "Set a price", "admin-tokens": "sample-token",
+        "firmware": "sample-fw-version", "firmware-rollout": "sample-report",
     ]
 
     static let partials: Set<String> = ["header", "footer", "table", "balance"]

@@ -25,4 +25,12 @@ enum WebFormat {
         case let .money(currency): return money(value, currency.code)
         }
     }
+
+    /// `512 B`, `200 KiB`, `16.0 MiB`: sizes of firmware images and transfers.
+    static func bytes(_ count: UInt64) -> String {
+        if count < 1024 { return "\(count) B" }
+        if count < 1024 * 1024 { return "\(count / 1024) KiB" }
+        let tenths = count * 10 / (1024 * 1024)
+        return "\(tenths / 10).\(tenths % 10) MiB"
+    }
 }

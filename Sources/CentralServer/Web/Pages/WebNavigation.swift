@@ -20,6 +20,7 @@ enum WebNavigation {
             items += [
                 Item(path: "/web/admin/users", label: "Users"), Item(path: "/web/admin/prices", label: "Prices"),
                 Item(path: "/web/admin/devices", label: "Devices"), Item(path: "/web/admin/tokens", label: "Enrolment tokens"),
+                Item(path: "/web/admin/firmware", label: "Firmware"),
             ]
         }
         if roles.contains(.auditor) {
