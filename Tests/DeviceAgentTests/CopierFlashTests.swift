@@ -195,6 +195,25 @@ struct CopierFlashTests {
         #expect((starts.withLock { $0.first } ?? 0) >= Int(held.bytesReceived) - CopierModbusMap.firmwareChunkDataSize * 32)
     }
 
+    /// A rollout's flash and a technician's share the agent's one flasher: while one runs, the
+    /// other is refused as busy (two transfers would write the same spare slot), and runs after.
+    @Test func aSecondFlashToTheSameDeviceIsRefusedWhileTheFirstRuns() async throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let image = S.image("1.1.0", padding: 30_000)
+        try rig.slowLink(20)
+        let flasher = rig.flasher()
+        let first = Task { try await flasher.flash(image: image, to: .copier) { _ in } }
+        try await waitUntil("the first flash is transferring", timeout: .seconds(60)) {
+            (try? rig.firmwareStatus().bytesReceived).map { $0 > 0 } ?? false
+        }
+        await #expect(throws: FlashError.busy(.copier)) { try await flasher.flash(image: image, to: .copier) { _ in } }
+        try rig.slowLink(nil)
+        #expect(try await first.value == .confirmed(S.version("1.1.0")))
+        // Once it has ended the device is free again.
+        #expect(try await flasher.flash(image: image, to: .copier) { _ in } == .confirmed(S.version("1.1.0")))
+    }
+
     /// The controller is killed mid-transfer and comes back: still the old image, the bytes it
     /// had kept, and a retry completes.
     @Test func controllerKilledMidTransferResumes() async throws {

@@ -66,6 +66,8 @@ public enum FlashError: Error, Hashable, Sendable, CustomStringConvertible {
     case protocolViolation(String)
     /// The flash's task was cancelled; the device keeps what it had, and a retry resumes.
     case cancelled
+    /// Another flash to the same device is running (a rollout's and a technician's at once).
+    case busy(FirmwareTarget)
 
     public var description: String {
         switch self {
@@ -74,6 +76,7 @@ public enum FlashError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .link(detail): return "link to the device failed: \(detail)"
         case let .protocolViolation(detail): return "the device answered out of protocol: \(detail)"
         case .cancelled: return "the flash was cancelled"
+        case let .busy(target): return "another flash to the \(target) is running; try again when it has ended"
         }
     }
 }
@@ -95,6 +98,10 @@ public final class FirmwareFlasher: Sendable {
     private let seal: (@Sendable () async -> SealChannel?)?
     /// How long to wait for a device to come back after installing.
     private let rebootTimeout: Duration
+    /// The devices a flash is running on now. Both a rollout (`FirmwareUpdates`) and a
+    /// technician (`FirmwareJobs`) flash through this one flasher; two transfers to one device
+    /// would interleave their writes to the same spare slot.
+    private let flashing = Locked<Set<FirmwareTarget>>([])
 
     /// A flasher for a copier link and a seal channel of its own (tools, tests, benchmarks).
     public convenience init(copier: CopierLink? = nil, seal: SealChannel? = nil, rebootTimeout: Duration = .seconds(20)) {
@@ -128,6 +135,8 @@ public final class FirmwareFlasher: Sendable {
             guard let seal else { throw .noSuchDevice(.seal) }
             transport = SealFirmwareTransport(channel: seal)
         }
+        guard flashing.withLock({ $0.insert(device).inserted }) else { throw .busy(device) }
+        defer { _ = flashing.withLock { $0.remove(device) } }
         let manifest: FirmwareManifest
         do {
             manifest = try FirmwareImage.decode(image).manifest

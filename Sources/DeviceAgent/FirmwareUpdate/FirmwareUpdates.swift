@@ -169,7 +169,7 @@ public actor FirmwareUpdates {
                 let (state, message) = FirmwareOfferDecision.final(outcome, offered: offer.version)
                 await set(imageID, state, message)
                 return
-            case .failure(.sessionActive):
+            case .failure(.sessionActive), .failure(.busy):
                 try? await Task.sleep(for: busyPoll)
             case let .failure(.link(detail)) where linkFailures + 1 < Self.linkAttempts:
                 linkFailures += 1
