@@ -145,10 +145,16 @@ struct FirmwareRolloutSystemTests {
         }
         let device = try await Self.device(harness, rollout: rollout)
         #expect(device["bytes_received"] as? Int == whole, "\(device)")
-        // The agent's answer to the offer after the restart: exactly what it held; nothing from 0 again.
+        // The agent's answer to the offer after the restart: what it held; nothing from 0 again.
+        // `held` is a lower bound: a chunk whose commit reached the WAL just before the stop, but
+        // not yet the WAL index, is invisible to the read-only reader and is found by the agent's
+        // recovery at restart (durable, so rightly kept). So at most one chunk (the server sends
+        // 256 KiB chunks, FirmwareDelivery.chunkSize) more.
         let reports = (device["reports"] as? [[String: Any]] ?? []).dropFirst(reportsBefore)
         let answer = try #require(reports.first)
-        #expect(answer["state"] as? String == "receiving" && answer["bytes_received"] as? Int == held, "held \(held): \(answer)")
+        let resumedFrom = answer["bytes_received"] as? Int ?? -1
+        #expect(answer["state"] as? String == "receiving", "\(answer)")
+        #expect((held...(held + 256 * 1024)).contains(resumedFrom), "held \(held): \(answer)")
         #expect(reports.filter { $0["state"] as? String == "receiving" }.allSatisfy { ($0["bytes_received"] as? Int ?? 0) >= held }, "\(reports)")
         #expect(try Self.runningVersion(harness) == FirmwareVersion(major: 1, minor: 0, patch: 0), "not confirmed yet")
     }
