@@ -21,11 +21,28 @@ swift test --skip-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 usb_status=0
 rollout_status=0
+# One umockdev run: `umockdev_run FILTER LOG`, its status in $run_status. umockdev's preload
+# aborts the whole test process when the simulated seal's ioctl socket breaks under it
+# ("libumockdev-preload: Error communicating with ioctl socket"): seen now and then while the
+# seal is unplugged mid-session (SealAgentUSBTests, 2 of 14 runs before the firmware work), a
+# fault of the simulation that a real unplug does not have and that no test result explains.
+# Such a run, and only such a run, is run again once, and says so; any test failure stands.
+umockdev_run() {
+    umockdev-wrapper swift test --skip-build --filter "$1" 2>&1 | tee "$2"
+    run_status=${PIPESTATUS[0]}
+    if [[ $run_status -ne 0 ]] && grep -q 'libumockdev-preload: Error communicating with ioctl socket' "$2" \
+        && ! grep -Eq '^✘ Test [^ ]+.* (failed after|recorded an issue)' "$2"; then
+        echo "note: umockdev's preload aborted the test process (see above); running '$1' again" | tee -a "$notes"
+        umockdev-wrapper swift test --skip-build --filter "$1" 2>&1 | tee "$2"
+        run_status=${PIPESTATUS[0]}
+    fi
+}
+notes=$(mktemp)
 if [[ $# -eq 0 ]]; then
-    umockdev-wrapper swift test --skip-build --filter 'SealAgentUSBTests|SealSystemTests' 2>&1 | tee "$usb_log"
-    usb_status=${PIPESTATUS[0]}
-    umockdev-wrapper swift test --skip-build --filter 'SealRolloutSystemTests' 2>&1 | tee "$rollout_log"
-    rollout_status=${PIPESTATUS[0]}
+    umockdev_run 'SealAgentUSBTests|SealSystemTests' "$usb_log"
+    usb_status=$run_status
+    umockdev_run 'SealRolloutSystemTests' "$rollout_log"
+    rollout_status=$run_status
 fi
 browser_status=0
 if [[ $# -eq 0 ]]; then
@@ -47,6 +64,7 @@ failed=$(( $(failures "$log") + $(failures "$usb_log") + $(failures "$rollout_lo
 if [[ ($status -ne 0 || $usb_status -ne 0 || $rollout_status -ne 0) && $failed -eq 0 ]]; then failed=1; fi
 summary="tests: $((total - failed)) passed, $failed failed"
 mkdir -p .build && echo "$summary" > .build/test-summary
-rm -f "$log" "$usb_log" "$rollout_log" "$browser_log"
+cat "$notes"
+rm -f "$log" "$usb_log" "$rollout_log" "$browser_log" "$notes"
 echo "$summary"
 [[ $status -eq 0 && $usb_status -eq 0 && $rollout_status -eq 0 && $browser_status -eq 0 ]]
