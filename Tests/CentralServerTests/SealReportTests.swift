@@ -64,11 +64,11 @@ struct SealReportTests {
     }
 
     @Test func csvFieldsAreQuotedAndFormulasDefused() {
-        #expect(SealReport.csvField("plain") == "plain")
-        #expect(SealReport.csvField("a,b") == "\"a,b\"")
-        #expect(SealReport.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
-        #expect(SealReport.csvField("=1+1") == "'=1+1")
-        #expect(SealReport.csvField("-2.294481") == "-2.294481")
-        #expect(SealReport.escape("<a href='x'>&</a>") == "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;")
+        #expect(CSV.field("plain") == "plain")
+        #expect(CSV.field("a,b") == "\"a,b\"")
+        #expect(CSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSV.field("=1+1") == "'=1+1")
+        #expect(CSV.field("-2.294481") == "-2.294481")
+        #expect(HTMLText.escape("<a href='x'>&</a>") == "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;")
     }
 }

@@ -22,7 +22,7 @@ public enum SealReport {
                 coordinate(record.location.coordinate?.longitudeMicrodegrees), record.useNumber.map { String($0) } ?? "",
                 record.usesRemaining.map { String($0) } ?? "", record.photos.map(\.hex).joined(separator: " "), record.flagged ?? "",
             ]
-            lines.append(fields.map(csvField).joined(separator: ","))
+            lines.append(fields.map(CSV.field).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }
@@ -36,7 +36,7 @@ public enum SealReport {
         <html lang="en">
         <head>
         <meta charset="utf-8">
-        <title>\(escape(title))</title>
+        <title>\(HTMLText.escape(title))</title>
         <style>
         body { font-family: sans-serif; margin: 2em; }
         table { border-collapse: collapse; margin-bottom: 1.5em; }
@@ -46,7 +46,7 @@ public enum SealReport {
         </style>
         </head>
         <body>
-        <h1>\(escape(title))</h1>
+        <h1>\(HTMLText.escape(title))</h1>
         <p>\(records.count) use\(records.count == 1 ? "" : "s"), \(records.filter { $0.flagged != nil }.count) flagged. Times in UTC.</p>
 
         """
@@ -61,8 +61,8 @@ public enum SealReport {
                 TimeText.iso8601(record.at), record.seal?.value ?? "", record.applicationID.value, record.userID.value, record.deviceID.value,
                 record.location.placeName, useNumber, remaining, photos,
             ]
-            let cells = texts.map { "<td>\(escape($0))</td>" }.joined()
-            let flag = record.flagged.map { "<td class=\"flagged\">\(escape($0))</td>" } ?? "<td></td>"
+            let cells = texts.map { "<td>\(HTMLText.escape($0))</td>" }.joined()
+            let flag = record.flagged.map { "<td class=\"flagged\">\(HTMLText.escape($0))</td>" } ?? "<td></td>"
             out += "<tr>\(cells)\(flag)</tr>\n"
         }
         out += "</table>\n</body>\n</html>\n"
@@ -72,8 +72,8 @@ public enum SealReport {
     private static func summary(_ heading: String, _ keys: [String]) -> String {
         var counts: [String: Int] = [:]
         for key in keys { counts[key, default: 0] += 1 }
-        var out = "<h2>\(escape(heading))</h2>\n<table>\n<tr><th>Name</th><th>Uses</th></tr>\n"
-        for key in counts.keys.sorted() { out += "<tr><td>\(escape(key))</td><td>\(counts[key]!)</td></tr>\n" }
+        var out = "<h2>\(HTMLText.escape(heading))</h2>\n<table>\n<tr><th>Name</th><th>Uses</th></tr>\n"
+        for key in counts.keys.sorted() { out += "<tr><td>\(HTMLText.escape(key))</td><td>\(counts[key]!)</td></tr>\n" }
         return out + "</table>\n"
     }
 
@@ -86,28 +86,4 @@ public enum SealReport {
     }
 
     private static func day(_ moment: Timestamp) -> String { String(TimeText.iso8601(moment).prefix(10)) }
-
-    /// Quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or `@` gets a
-    /// `'` so a spreadsheet does not run it as a formula.
-    static func csvField(_ text: String) -> String {
-        var value = text
-        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
 }

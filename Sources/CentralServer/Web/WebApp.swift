@@ -96,7 +96,7 @@ public struct WebApp: Sendable {
 
     func errorPage(_ error: WebError) -> Response {
         let body = (try? renderer.render("error", ["title": "\(error.status.code) \(error.status.reasonPhrase)", "message": error.message, "status": error.status.code]))
-            ?? "<!doctype html><title>\(error.status.code)</title><p>\(BarChartSVG.escape(error.message))</p>"
+            ?? "<!doctype html><title>\(error.status.code)</title><p>\(HTMLText.escape(error.message))</p>"
         return Self.html(body, status: error.status)
     }
 

@@ -48,8 +48,8 @@ public enum BarChartSVG {
     public static func svg(_ bars: [Bar], title: String) -> String {
         let maximum = niceMaximum(bars.map(\.value).max() ?? 0)
         let plotHeight = height - top - bottom
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(format(width)) \(format(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
-        out += "<title>\(escape(title))</title>"
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(format(width)) \(format(height))\" role=\"img\" aria-label=\"\(HTMLText.escape(title))\">"
+        out += "<title>\(HTMLText.escape(title))</title>"
         // Axis lines and the grid at 0, 1/2 and the maximum.
         for fraction in [0.0, 0.5, 1.0] {
             let y = top + plotHeight * (1 - fraction)
@@ -59,9 +59,9 @@ public enum BarChartSVG {
         }
         let every = max(1, Int((Double(bars.count) / 12).rounded(.up)))
         for (index, (bar, g)) in zip(bars, geometry(bars)).enumerated() {
-            out += "<rect class=\"bar\" x=\"\(format(g.x))\" y=\"\(format(g.y))\" width=\"\(format(g.width))\" height=\"\(format(g.height))\"><title>\(escape(bar.label)): \(bar.value)</title></rect>"
+            out += "<rect class=\"bar\" x=\"\(format(g.x))\" y=\"\(format(g.y))\" width=\"\(format(g.width))\" height=\"\(format(g.height))\"><title>\(HTMLText.escape(bar.label)): \(bar.value)</title></rect>"
             if index % every == 0 {
-                out += "<text class=\"label\" x=\"\(format(g.x + g.width / 2))\" y=\"\(format(height - bottom + 16))\" text-anchor=\"middle\">\(escape(bar.label))</text>"
+                out += "<text class=\"label\" x=\"\(format(g.x + g.width / 2))\" y=\"\(format(height - bottom + 16))\" text-anchor=\"middle\">\(HTMLText.escape(bar.label))</text>"
             }
         }
         return out + "</svg>"
@@ -70,20 +70,5 @@ public enum BarChartSVG {
     static func format(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
         return rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }
