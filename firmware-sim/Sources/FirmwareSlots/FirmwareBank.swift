@@ -12,7 +12,7 @@ public struct FirmwareBankError: Error, Hashable, Sendable, CustomStringConverti
 /// A simulated device's two firmware slots and the transfer into the spare one, kept in files
 /// under one directory:
 ///
-/// - `boot.state`: the `FirmwareBootRecord` (replaced whole: write, flush, rename; `DurableFile`);
+/// - `boot.state`: the `FirmwareBootRecord` (replaced whole: write, flush, rename; `AtomicFile`);
 /// - `slot-a.img`, `slot-b.img`: the verified image each slot runs (the factory firmware has no file);
 /// - `incoming.meta` + `incoming.img`: the transfer in progress, appended chunk by chunk, so a
 ///   transfer cut by a dead agent, link or device resumes where its bytes end.
@@ -185,7 +185,7 @@ public final class FirmwareBank: @unchecked Sendable {
             let slot = record.active.other
             let slotPath = path(of: slot)
             do {
-                try DurableFile.write(bytes, to: slotPath)
+                try AtomicFile.write(bytes, to: slotPath, durable: true)
             } catch {
                 return .refused(failLocked(.badRequest))
             }
@@ -271,7 +271,7 @@ public final class FirmwareBank: @unchecked Sendable {
 
     private func saveLocked(_ next: FirmwareBootRecord) -> Bool {
         do {
-            try DurableFile.write(Array(next.text.utf8), to: directory + "/boot.state")
+            try AtomicFile.write(Array(next.text.utf8), to: directory + "/boot.state", durable: true)
         } catch {
             return false
         }

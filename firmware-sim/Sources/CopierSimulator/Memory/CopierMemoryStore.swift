@@ -1,3 +1,4 @@
+import FirmwareSlots
 import Glibc
 
 /// The controller's memory in a state directory: one file, `copier-state.json`, replaced

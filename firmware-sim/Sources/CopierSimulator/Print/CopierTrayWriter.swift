@@ -1,3 +1,4 @@
+import FirmwareSlots
 /// Puts printed pages into the output tray folder: `job-<sequence>-page-<n>.png`, `n` counting
 /// impressions over the whole job as scans do, each file written atomically (temporary file,
 /// then rename), so a reader watching the tray never sees half a page.

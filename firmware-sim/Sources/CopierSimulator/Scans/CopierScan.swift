@@ -1,3 +1,4 @@
+import FirmwareSlots
 import Imaging
 import Protocol
 

@@ -9,14 +9,14 @@ public struct FileError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Set instead of an errno when the problem is not the system's (a file too large).
     public let reason: String?
 
-    init(_ operation: String, _ path: String, errno code: Int32 = Glibc.errno) {
+    public init(_ operation: String, _ path: String, errno code: Int32 = Glibc.errno) {
         self.operation = operation
         self.path = path
         errno = code
         reason = nil
     }
 
-    init(_ operation: String, _ path: String, reason: String) {
+    public init(_ operation: String, _ path: String, reason: String) {
         self.operation = operation
         self.path = path
         errno = 0
@@ -28,12 +28,14 @@ public struct FileError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Whole-file reads and writes. A write goes to a temporary file in the same directory that is
-/// then renamed over the target, so a reader sees the old file or the new one, never a part.
-enum AtomicFile {
+/// Whole-file reads and writes for the simulated devices' state (the copier's memory, scans and
+/// tray pages, both devices' firmware slots and boot record). A write goes to a temporary file in
+/// the same directory that is then renamed over the target, so a reader (or a device booting after
+/// a power cut) sees the old file or the new one, never a part.
+public enum AtomicFile {
     /// Writes `bytes` to `path`. `durable` also flushes the file and the directory to the disk
     /// before and after the rename (for the controller's memory; scans can do without).
-    static func write(_ bytes: [UInt8], to path: String, durable: Bool) throws(FileError) {
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool) throws(FileError) {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).tmp"
@@ -77,7 +79,7 @@ enum AtomicFile {
     }
 
     /// The whole file, or nil when it does not exist; refuses files over `limit` bytes.
-    static func read(_ path: String, limit: Int) throws(FileError) -> [UInt8]? {
+    public static func read(_ path: String, limit: Int) throws(FileError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 && errno == ENOENT { return nil }
         guard fd >= 0 else { throw FileError("open", path) }
@@ -95,7 +97,7 @@ enum AtomicFile {
     }
 
     /// `mkdir -p`.
-    static func createDirectory(_ path: String) throws(FileError) {
+    public static func createDirectory(_ path: String) throws(FileError) {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
