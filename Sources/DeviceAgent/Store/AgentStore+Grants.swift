@@ -67,8 +67,26 @@ extension AgentStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO limit_grants (user_id, grant_id, issued_at, token) VALUES (?, ?, ?, ?)",
                 arguments: [user.value, blobValue(grant.grantID.bytes), grant.issuedAt.millisecondsSinceEpoch, blobValue(token)])
+            // The server computed the grant from the jobs it held; the ones it has not
+            // acknowledged may be missing from it, so they count as used already (H1: a job
+            // recorded while the server was away, or not yet forwarded, never buys pages twice).
+            let pending = try Self.unacknowledgedCost(of: user, under: grant, in: db)
+            if pending > 0 { try Self.addUsage(LimitUsage(user: user, limitGrantID: grant.grantID, amount: pending), in: db) }
             return true
         }
+    }
+
+    /// What the copy jobs of `user` that the server has not acknowledged cost under `grant`.
+    static func unacknowledgedCost(of user: UserID, under grant: LimitGrant, in db: Database) throws -> UInt64 {
+        let rows = try Row.fetchCursor(db, sql: "SELECT bytes FROM events WHERE sequence > ? AND kind = ?",
+                                       arguments: [storedBits(try acknowledged(db)), Int64(EventKind.copyJob.rawValue)])
+        var total: UInt64 = 0
+        while let row = try rows.next() {
+            guard let bytes = row.bytes(0), case let .copyJob(job) = try? Event(wireBytes: bytes).body, job.userID == user else { continue }
+            let cost = grant.cost(colourPages: job.colourPages, monoPages: job.monoPages, paperSize: job.paperSize)
+            total = total.addingReportingOverflow(cost).overflow ? .max : total + cost
+        }
+        return total
     }
 
     /// The token of `user`'s newest limit grant; nil when none is held.

@@ -24,6 +24,8 @@ public enum AgentStoreError: Error, Hashable, Sendable, CustomStringConvertible 
     case sessionTagsExhausted
     /// A Merkle proof about events the store does not have.
     case proof(MerkleTreeError)
+    /// An event for a copier job the store already holds (the same session tag and job number).
+    case duplicateCopierJob(sessionTag: UInt64, sequence: UInt32)
     /// The store was closed.
     case closed
 
@@ -49,6 +51,8 @@ public enum AgentStoreError: Error, Hashable, Sendable, CustomStringConvertible 
             return "every session tag up to \(UInt32.max) has been used"
         case let .proof(error):
             return "no proof: \(error)"
+        case let .duplicateCopierJob(tag, sequence):
+            return "copier job \(sequence) of session \(tag) is already stored"
         case .closed:
             return "the agent store is closed"
         }

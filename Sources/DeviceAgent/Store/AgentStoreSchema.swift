@@ -1,4 +1,5 @@
 import GRDB
+import Protocol
 
 /// The store's tables (docs/agent-store.md, "Schema"). STRICT tables, so SQLite itself refuses
 /// a value of the wrong type; CHECK constraints hold the ranges the Swift types have.
@@ -16,6 +17,10 @@ enum AgentStoreSchema {
         }
         migrator.registerMigration("v3-firmware-downloads") { db in
             try db.execute(sql: firmwareDownloads)
+        }
+        migrator.registerMigration("v4-copier-sessions") { db in
+            try db.execute(sql: copierSessions)
+            try backfillCopierJobs(db)
         }
         return migrator
     }
@@ -141,4 +146,43 @@ enum AgentStoreSchema {
             PRIMARY KEY (image_id, offset)
         ) WITHOUT ROWID, STRICT;
         """
+
+    /// Copier sessions written ahead of the unlock, and every copier job stored (H1,
+    /// docs/agent-store.md "Crash-proof sessions"). A session row is committed with its
+    /// "opened" event, before the relay is switched on, so a restarted agent can name the user
+    /// of every job the copier ran under its tag. `copier_jobs` holds the identity of each copy
+    /// job and part print logged: the store refuses a second event for the same copier job.
+    static let copierSessions = """
+        CREATE TABLE copier_sessions (
+            tag INTEGER PRIMARY KEY CHECK (tag BETWEEN 1 AND 4294967295),
+            user_id TEXT NOT NULL,
+            grant_id BLOB NOT NULL CHECK (length(grant_id) = 16),
+            offline INTEGER NOT NULL CHECK (offline IN (0, 1)),
+            page_budget INTEGER NOT NULL CHECK (page_budget BETWEEN 0 AND 4294967295),
+            job_at_open INTEGER CHECK (job_at_open BETWEEN 0 AND 4294967295),
+            opened_at INTEGER NOT NULL,
+            opened_event INTEGER NOT NULL,
+            closed_at INTEGER
+        ) STRICT;
+        CREATE INDEX copier_sessions_open ON copier_sessions(tag) WHERE closed_at IS NULL;
+
+        CREATE TABLE copier_jobs (
+            session_tag INTEGER NOT NULL CHECK (session_tag >= 0),
+            sequence INTEGER NOT NULL CHECK (sequence BETWEEN 0 AND 4294967295),
+            event_sequence INTEGER NOT NULL,
+            PRIMARY KEY (session_tag, sequence)
+        ) WITHOUT ROWID, STRICT;
+        """
+
+    /// The copy jobs and part prints stored before `copier_jobs` existed, so that the rule
+    /// "one event per copier job" holds for them too.
+    static func backfillCopierJobs(_ db: Database) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT sequence, bytes FROM events WHERE kind IN (?, ?)",
+                                       arguments: [Int64(EventKind.copyJob.rawValue), Int64(EventKind.partPrint.rawValue)])
+        let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO copier_jobs (session_tag, sequence, event_sequence) VALUES (?, ?, ?)")
+        while let row = try rows.next() {
+            guard let bytes = row.bytes(1), let event = try? Event(wireBytes: bytes), let key = CopierJobKey(event.body) else { continue }
+            try insert.execute(arguments: [storedBits(key.sessionTag), Int64(key.sequence), row.integer(0)])
+        }
+    }
 }

@@ -9,6 +9,8 @@ struct PendingAppend: Sendable {
     /// Set by `appendJob`: the copier's job sequence to store as `lastSeen` with the event.
     let copierJobSequence: UInt32?
     let usage: LimitUsage?
+    /// A session row written or closed with the event.
+    let effect: AppendEffect
     let continuation: CheckedContinuation<Result<Event, AgentStoreError>, Never>
 }
 
@@ -50,9 +52,11 @@ extension AgentStore {
     public var commitStatistics: CommitStatistics { appends.withLock { $0.statistics } }
 
     /// Queues an append and waits until the batch holding it has committed (or failed).
-    func enqueue(_ body: EventBody, time: Timestamp, copierJobSequence: UInt32?, usage: LimitUsage?) async throws(AgentStoreError) -> Event {
+    func enqueue(_ body: EventBody, time: Timestamp, copierJobSequence: UInt32?, usage: LimitUsage?,
+                 effect: AppendEffect = .none) async throws(AgentStoreError) -> Event {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Event, AgentStoreError>, Never>) in
-            let request = PendingAppend(body: body, time: time, copierJobSequence: copierJobSequence, usage: usage, continuation: continuation)
+            let request = PendingAppend(body: body, time: time, copierJobSequence: copierJobSequence, usage: usage, effect: effect,
+                                        continuation: continuation)
             let accepted: Bool = appends.withLock { queue in
                 if queue.closed { return false }
                 queue.pending.append(request)
@@ -115,39 +119,67 @@ extension AgentStore {
     }
 
     /// Numbers and hashes the batch's events after the committed head, writes them with the
-    /// new head (and any job sequence and usage) in one transaction, then publishes them.
+    /// new head (and any job sequence, usage and session row) in one transaction, then
+    /// publishes them. A second event for a copier job already stored (or earlier in the batch)
+    /// is refused with `duplicateCopierJob` and takes no place in the chain: whoever reads a
+    /// job twice records it once.
     private func commit(_ batch: [PendingAppend]) {
-        var (sequence, previousHash) = chain.withLock { ($0.head?.sequence ?? 0, $0.headHash) }
-        var prepared: [Prepared] = []
-        prepared.reserveCapacity(batch.count)
-        for request in batch {
-            switch makeEvent(request, after: sequence, previousHash: previousHash) {
-            case let .success(item):
-                prepared.append(item)
-                sequence = item.event.sequence
-                previousHash = item.hash
-            case let .failure(error):
-                request.continuation.resume(returning: .failure(error))
-            }
-        }
-        guard !prepared.isEmpty else { return }
+        let start = chain.withLock { ($0.head?.sequence ?? 0, $0.headHash) }
+        let outcome: (prepared: [Prepared], refused: [(PendingAppend, AgentStoreError)], head: Hash32)
         do throws(AgentStoreError) {
             // Not `write`: appends queued before `close` still commit while it waits for them.
-            try Self.wrap("append \(prepared.count) event(s)") { try pool.write { db in try Self.insert(prepared, into: db) } }
+            outcome = try Self.wrap("append \(batch.count) event(s)") {
+                try pool.write { db in
+                    let outcome = try prepare(batch, after: start, in: db)
+                    if !outcome.prepared.isEmpty { try Self.insert(outcome.prepared, into: db) }
+                    return outcome
+                }
+            }
         } catch {
-            for item in prepared { item.request.continuation.resume(returning: .failure(error)) }
+            for request in batch { request.continuation.resume(returning: .failure(error)) }
             return
         }
+        for (request, error) in outcome.refused { request.continuation.resume(returning: .failure(error)) }
+        let prepared = outcome.prepared
+        guard !prepared.isEmpty else { return }
         chain.withLock { state in
             for item in prepared { state.tree.append(leafHash: item.leafHash) }
             state.head = prepared.last?.event
-            state.headHash = previousHash
+            state.headHash = outcome.head
         }
         appends.withLock { queue in
             queue.statistics.transactions += 1
             queue.statistics.events += prepared.count
         }
         for item in prepared { item.request.continuation.resume(returning: .success(item.event)) }
+    }
+
+    /// The batch's events, numbered and chained after `start`, less the refused ones.
+    private func prepare(_ batch: [PendingAppend], after start: (UInt64, Hash32), in db: Database) throws
+        -> (prepared: [Prepared], refused: [(PendingAppend, AgentStoreError)], head: Hash32) {
+        var (sequence, previousHash) = start
+        var prepared: [Prepared] = []
+        var refused: [(PendingAppend, AgentStoreError)] = []
+        var jobsInBatch = Set<CopierJobKey>()
+        prepared.reserveCapacity(batch.count)
+        for request in batch {
+            if let key = CopierJobKey(request.body) {
+                if try jobsInBatch.contains(key) || Self.holds(key, in: db) {
+                    refused.append((request, .duplicateCopierJob(sessionTag: key.sessionTag, sequence: key.sequence)))
+                    continue
+                }
+                jobsInBatch.insert(key)
+            }
+            switch makeEvent(request, after: sequence, previousHash: previousHash) {
+            case let .success(item):
+                prepared.append(item)
+                sequence = item.event.sequence
+                previousHash = item.hash
+            case let .failure(error):
+                refused.append((request, error))
+            }
+        }
+        return (prepared, refused, previousHash)
     }
 
     private func makeEvent(_ request: PendingAppend, after sequence: UInt64, previousHash: Hash32) -> Result<Prepared, AgentStoreError> {
@@ -189,6 +221,9 @@ extension AgentStore {
         }
         for usage in prepared.compactMap(\.request.usage) {
             try addUsage(usage, in: db)
+        }
+        for item in prepared {
+            try apply(item.request.effect, body: item.request.body, event: item.event, in: db)
         }
     }
 }
