@@ -7,10 +7,14 @@ extension CopierAgent {
         switch action {
         case .forceLock:
             await forceLockUntilConfirmed()
+            await recoverInterruptedSessions()
             return await feed(.lockConfirmed)
         case let .requestAuthorization(credential):
             return await authorize(credential)
         case let .unlock(tag, budget):
+            // Only a session the store holds may switch the relay on (write ahead, H1); one
+            // whose record failed was closed by `sessionNotRecorded`.
+            guard sessions[tag] != nil, session.openSession?.tag == tag else { return [] }
             unlockGeneration &+= 1
             do {
                 try await link.unlock(sessionTag: tag, pageBudget: budget)
@@ -41,17 +45,24 @@ extension CopierAgent {
             Task { await self.capturePhoto(user: user, tag: tag, at: time) }
             return []
         case let .recordSessionOpened(authorization, tag):
-            sessionsByTag[tag] = authorization
             jobStartedAt = nil
-            await record(.session(SessionEvent(sessionID: UInt64(tag), transition: .opened, userID: authorization.user,
-                                               resourceID: settings.copierID, grantID: authorization.grantID)))
-            return []
+            let durable = DurableCopierSession(
+                tag: tag, user: authorization.user, grantID: authorization.grantID, offline: authorization.isOffline,
+                pageBudget: authorization.pageBudget, jobAtOpen: lastStatus?.latestJobSequence, openedAt: clock.now())
+            do {
+                let event = try await store.appendSessionOpened(durable, resource: settings.copierID, at: clock.now())
+                clock.observe(event.time)
+                sessions[tag] = durable
+                return []
+            } catch {
+                logger.critical("could not write session \(tag) ahead: \(error)")
+                return await feed(.sessionNotRecorded(reason: "\(error)"))
+            }
         case let .recordSessionClosed(authorization, tag, reason):
-            await record(.session(SessionEvent(sessionID: UInt64(tag), transition: .closed(reason), userID: authorization.user,
-                                               resourceID: settings.copierID, grantID: authorization.grantID)))
+            await recordClosed(authorization, tag: tag, reason: reason)
             return []
-        case let .recordJob(record, authorization, tag):
-            await recordJob(record, authorization: authorization, tag: tag)
+        case let .recordJob(record, authorization, _):
+            await recordJob(record, user: authorization.user, grantID: authorization.grantID)
             return []
         case let .tell(message):
             logger.info("told: \(message)")
@@ -87,14 +98,22 @@ extension CopierAgent {
             case let .success(authorization):
                 if case let .online(claims) = authorization.basis {
                     clock.observe(claims.issuedAt)
-                    try? store.markGrantUsed(claims.grantID, until: verifier.usedIDRetention(for: claims))
+                    do {
+                        try store.markGrantUsed(claims.grantID, until: verifier.usedIDRetention(for: claims))
+                    } catch {
+                        // Unrecorded, the grant could be replayed after a restart (F2).
+                        await recordFault(component: "store", code: 15, "grant \(claims.grantID) not recorded as used: \(error)")
+                        return await feed(.refused(message: "The agent cannot record the grant; the copier stays locked."))
+                    }
                 }
                 if let limitToken,
                    case .accepted = verifier.verify(limitGrantToken: limitToken, at: checkedAt, user: authorization.user, revocations: revocations) {
-                    _ = try? store.storeLimitGrant(token: limitToken, for: authorization.user)
+                    do { try store.storeLimitGrant(token: limitToken, for: authorization.user) } catch {
+                        await recordFault(component: "store", code: 16, "limit grant for \(authorization.user) not stored: \(error)")
+                    }
                 }
                 cache(credential, user: authorization.user, at: checkedAt)
-                return await open(with: authorization)
+                return await open(with: cappedByLimitGrant(authorization, verifier: verifier, at: checkedAt))
             }
         }
     }
@@ -130,6 +149,21 @@ extension CopierAgent {
         }
     }
 
+    /// An online grant's budget, capped by what the user's limit grant leaves: the server sized
+    /// the grant from the jobs it holds, and jobs this agent recorded but has not had
+    /// acknowledged (offline, or still in the outbox) count against the limit grant already
+    /// (`storeLimitGrant`). Without a usable limit grant the server's figure stands.
+    private func cappedByLimitGrant(_ authorization: SessionAuthorization, verifier: GrantVerifier, at now: Timestamp) -> SessionAuthorization {
+        guard let token = try? store.limitGrant(for: authorization.user),
+              case let .accepted(limit) = verifier.verify(limitGrantToken: token, at: now, user: authorization.user, revocations: revocations),
+              let used = try? store.usageSince(limitGrantID: limit.grantID) else { return authorization }
+        let capped = authorization.capped(at: limit.sessionBudget(usedSinceIssue: used))
+        if capped.pageBudget < authorization.pageBudget {
+            logger.notice("grant for \(authorization.user) capped from \(authorization.pageBudget) to \(capped.pageBudget) page(s) by the limit grant")
+        }
+        return capped
+    }
+
     private func open(with authorization: SessionAuthorization) async -> [String] {
         do {
             let tag = try store.nextSessionTag()
@@ -157,6 +191,24 @@ extension CopierAgent {
         }
     }
 
+    /// Records a session's "closed" event and closes its row in the store.
+    func recordClosed(_ authorization: SessionAuthorization, tag: UInt32, reason: SessionCloseReason) async {
+        let durable = sessions[tag] ?? DurableCopierSession(
+            tag: tag, user: authorization.user, grantID: authorization.grantID, offline: authorization.isOffline,
+            pageBudget: authorization.pageBudget, jobAtOpen: nil, openedAt: clock.now())
+        await recordClosed(durable, reason: reason)
+    }
+
+    func recordClosed(_ durable: DurableCopierSession, reason: SessionCloseReason) async {
+        do {
+            let event = try await store.appendSessionClosed(durable, reason: reason, resource: settings.copierID, at: clock.now())
+            clock.observe(event.time)
+        } catch {
+            // The row stays open: the next start closes it (as an agent restart).
+            logger.critical("could not record the close of session \(durable.tag): \(error)")
+        }
+    }
+
     func recordFault(component: String, code: UInt32, _ message: String) async {
         logger.error("\(component): \(message)")
         guard let fault = try? FaultEvent(component: component, code: code, message: String(message.prefix(1000))) else { return }
@@ -174,26 +226,33 @@ extension CopierAgent {
         }
     }
 
-    /// Records a finished job with its usage, then its scanned pages (SPEC A4, A5).
-    func recordJob(_ record: CopierJobRecord, authorization: SessionAuthorization, tag: UInt32) async {
+    /// Records a finished job with its usage, then its scanned pages (SPEC A4, A5). The job is
+    /// charged to `user`, the owner of the session its tag names. A job already stored (read
+    /// twice) is not stored again; one that cannot be stored sets `jobNotStored`.
+    func recordJob(_ record: CopierJobRecord, user: UserID, grantID: GrantID) async {
+        let tag = record.sessionTag
         let now = clock.now()
         let started = min(jobStartedAt ?? now, now)
         jobStartedAt = nil
-        let limit = (try? store.limitGrant(for: authorization.user)).flatMap { try? SignedLimitGrant(wireBytes: $0).limitGrant }
+        let limit = (try? store.limitGrant(for: user)).flatMap { try? SignedLimitGrant(wireBytes: $0).limitGrant }
         let usage = limit.map {
-            LimitUsage(user: authorization.user, limitGrantID: $0.grantID,
+            LimitUsage(user: user, limitGrantID: $0.grantID,
                        amount: $0.cost(colourPages: record.colourPages, monoPages: record.monoPages, paperSize: record.paperSize))
         }
         do {
             let job = try CopyJobEvent(
-                sessionID: UInt64(tag), copierJobSequence: record.sequence, userID: authorization.user, grantID: authorization.grantID,
+                sessionID: UInt64(tag), copierJobSequence: record.sequence, userID: user, grantID: grantID,
                 pages: record.pages, copies: UInt32(record.copies), colourPages: record.colourPages, monoPages: record.monoPages,
                 duplex: record.duplex, paperSize: record.paperSize, started: started, ended: now, end: CopyJobEnd(record.end)
             )
             let event = try await store.appendJob(.copyJob(job), copierJobSequence: record.sequence, usage: usage, at: now)
             clock.observe(event.time)
+        } catch AgentStoreError.duplicateCopierJob {
+            logger.notice("copier job \(record.sequence) of session \(tag) is already stored")
+            return
         } catch {
             logger.critical("could not record copier job \(record.sequence): \(error)")
+            jobNotStored = true
             return
         }
         await collectScans(of: record, tag: tag)

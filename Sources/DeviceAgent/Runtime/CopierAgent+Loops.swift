@@ -33,6 +33,28 @@ extension CopierAgent {
         }
     }
 
+    /// After a start (or restart) with the relay forced off: waits for the copier to finish the
+    /// page in progress, stores every job it ran since the last one stored — each charged to the
+    /// session its tag names, from the sessions written ahead in the store — and closes the
+    /// sessions the last run left open. All before the first tap is taken, so the pages of an
+    /// interrupted job count against the user's limit the moment the agent is back (H1).
+    func recoverInterruptedSessions() async {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(settings.watchdogMilliseconds) + 3_000)
+        while !stopped, ContinuousClock.now < deadline, let status = try? await link.status(), status.state == .copying {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await pollJobs()
+        let open: [DurableCopierSession]
+        do { open = try store.openCopierSessions() } catch {
+            await recordFault(component: "store", code: 17, "cannot read the sessions open at the last stop: \(error)")
+            return
+        }
+        for durable in open where durable.tag != session.openSession?.tag {
+            logger.notice("closing session \(durable.tag) of \(durable.user), left open by the last run")
+            await recordClosed(durable, reason: .agentRestart)
+        }
+    }
+
     func tickLoop() async {
         while !Task.isCancelled && !stopped {
             try? await Task.sleep(for: .milliseconds(250))
@@ -96,32 +118,42 @@ extension CopierAgent {
         await readJobs(announcedBy: status)
     }
 
-    /// Reads the jobs finished after the last one stored, up to the status's latest job.
+    /// Reads the jobs finished after the last one stored, up to the status's latest job; one
+    /// reader at a time (`readingJobs`), each starting from what the store says was stored.
     private func readJobs(announcedBy status: CopierStatusBlock) async {
+        // A job delivered by this reader can end its session, whose lock reads the ring again:
+        // that nested read would wait for itself; the outer reader carries on instead.
+        guard !Self.readingJobsInThisTask else { return }
+        while readingJobs { await withCheckedContinuation { jobReadWaiters.append($0) } }
+        readingJobs = true
+        defer {
+            readingJobs = false
+            if !jobReadWaiters.isEmpty { jobReadWaiters.removeFirst().resume() }
+        }
+        await Self.$readingJobsInThisTask.withValue(true) { await readRing(announcedBy: status) }
+    }
+
+    private func readRing(announcedBy status: CopierStatusBlock) async {
         guard let lastSeen = (try? store.lastSeenCopierJob()) ?? nil else { return }
         switch CopierJobRing.plan(lastSeen: lastSeen, latest: status.latestJobSequence) {
         case .upToDate:
             return
         case .counterWentBack:
-            _ = try? await store.appendJob(
-                .fault(try! FaultEvent(component: "copier", code: 11, message: "job counter went back from \(lastSeen) to \(status.latestJobSequence)")),
-                copierJobSequence: status.latestJobSequence, at: clock.now())
+            await recordRingFault(code: 11, "job counter went back from \(lastSeen) to \(status.latestJobSequence)", moving: status.latestJobSequence)
         case let .read(sequences, lost):
             for sequence in sequences {
                 if lost?.contains(sequence) == true {
-                    _ = try? await store.appendJob(
-                        .fault(try! FaultEvent(component: "copier", code: 12, message: "job \(sequence) was overwritten before it was read")),
-                        copierJobSequence: sequence, at: clock.now())
+                    guard await recordRingFault(code: 12, "job \(sequence) was overwritten before it was read", moving: sequence) else { return }
                     continue
                 }
                 guard let reading = try? await link.jobSlot(sequence: sequence) else { return }
                 switch reading {
                 case let .record(record):
+                    jobNotStored = false
                     await deliver(record)
+                    if jobNotStored { return }  // not stored: read again at the next poll
                 case let .overwritten(by):
-                    _ = try? await store.appendJob(
-                        .fault(try! FaultEvent(component: "copier", code: 12, message: "job \(sequence) was overwritten by job \(by) before it was read")),
-                        copierJobSequence: sequence, at: clock.now())
+                    guard await recordRingFault(code: 12, "job \(sequence) was overwritten by job \(by) before it was read", moving: sequence) else { return }
                 case .notYetWritten:
                     await recordFault(component: "copier", code: 13, "job \(sequence) is announced but its slot is not written")
                     return
@@ -130,19 +162,50 @@ extension CopierAgent {
         }
     }
 
+    /// A fault about the job ring that moves `lastSeen` to `sequence` with it (a job lost, a
+    /// counter that went back). False when it could not be stored: the reader stops there.
+    @discardableResult
+    private func recordRingFault(code: UInt32, _ message: String, moving sequence: UInt32) async -> Bool {
+        logger.error("copier: \(message)")
+        do {
+            let fault = try FaultEvent(component: "copier", code: code, message: message)
+            _ = try await store.appendJob(.fault(fault), copierJobSequence: sequence, at: clock.now())
+            return true
+        } catch {
+            logger.critical("could not record \"\(message)\": \(error)")
+            jobNotStored = true
+            return false
+        }
+    }
+
     /// A job of the open session goes through the machine (it may end the session); a job of an
-    /// earlier session is recorded under that session's user; a job of no known session is a fault.
+    /// earlier session, of this run or a previous one, is recorded under that session's user, as
+    /// the store wrote it ahead; a job of no session the store knows (tag 0, a foreign tag) is
+    /// recorded as a fault naming its pages, never dropped.
     private func deliver(_ record: CopierJobRecord) async {
         if let run = partPrintsByTag.removeValue(forKey: record.sessionTag) {
             await recordPartPrint(record, run: run)
         } else if let open = session.openSession, open.tag == record.sessionTag {
             _ = await feed(.jobFinished(record))
-        } else if let authorization = sessionsByTag[record.sessionTag] {
-            await recordJob(record, authorization: authorization, tag: record.sessionTag)
+        } else if let durable = await writtenAheadSession(record.sessionTag) {
+            await recordJob(record, user: durable.user, grantID: durable.grantID)
         } else {
-            _ = try? await store.appendJob(
-                .fault(try! FaultEvent(component: "copier", code: 14, message: "job \(record.sequence) (\(record.pages) pages) of unknown session \(record.sessionTag)")),
-                copierJobSequence: record.sequence, at: clock.now())
+            await recordRingFault(code: 14, "job \(record.sequence) (\(record.pages) pages) of unknown session \(record.sessionTag)", moving: record.sequence)
+        }
+    }
+
+    /// The session written ahead under `tag`, from memory or the store.
+    private func writtenAheadSession(_ tag: UInt32) async -> DurableCopierSession? {
+        if let known = sessions[tag] { return known }
+        guard tag != 0 else { return nil }
+        do {
+            let stored = try store.copierSession(tag: tag)
+            sessions[tag] = stored
+            return stored
+        } catch {
+            await recordFault(component: "store", code: 18, "cannot read session \(tag): \(error)")
+            jobNotStored = true
+            return nil
         }
     }
 }

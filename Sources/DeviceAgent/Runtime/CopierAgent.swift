@@ -68,8 +68,18 @@ public actor CopierAgent {
     var revocations = RevocationState()
     /// Messages for the person produced while handling the current input.
     var told: [String] = []
-    /// Sessions by tag, so a job record read after its session closed still names its user.
-    var sessionsByTag: [UInt32: SessionAuthorization] = [:]
+    /// Sessions written ahead in the store, by tag, so a job record read after its session
+    /// closed names its user without a store read; the store has them all (and across restarts).
+    var sessions: [UInt32: DurableCopierSession] = [:]
+    /// One reader of the copier's job ring at a time: the poll loop and a lock's last read both
+    /// read it, and two readers interleaving at their awaits would each log the same job.
+    var readingJobs = false
+    var jobReadWaiters: [CheckedContinuation<Void, Never>] = []
+    /// True inside the reader's own task (see `readJobs`).
+    @TaskLocal static var readingJobsInThisTask = false
+    /// Set when a job could not be stored: the ring read stops there and retries at the next
+    /// poll, so `lastSeen` never passes a job that is not stored.
+    var jobNotStored = false
     var lastContact: ContinuousClock.Instant?
     var lastStatus: CopierStatusBlock?
     var jobStartedAt: Timestamp?
@@ -126,8 +136,7 @@ public actor CopierAgent {
     /// Locks the copier (closing an open session as an agent restart would) and stops the loops.
     public func stop() async {
         if let open = session.openSession {
-            await record(.session(SessionEvent(sessionID: UInt64(open.tag), transition: .closed(.agentRestart),
-                                               userID: open.authorization.user, resourceID: settings.copierID, grantID: open.authorization.grantID)))
+            await recordClosed(open.authorization, tag: open.tag, reason: .agentRestart)
         }
         stopped = true
         await heartbeat.stop()

@@ -64,6 +64,8 @@ public struct CopierSession: Sendable {
         case linkLost(reason: String)
         /// The link check found the relay off: the copier's watchdog locked it.
         case relayFoundOff
+        /// The session could not be written ahead in the store: it must not unlock (H1).
+        case sessionNotRecorded(reason: String)
     }
 
     public enum Action: Sendable, Equatable {
@@ -225,6 +227,8 @@ public struct CopierSession: Sendable {
             return close(session, .revoked, message: "Your grant was revoked; the copier is locked.")
         case let .linkLost(reason):
             return close(session, .fault, message: "Lost the copier (\(reason)); it has locked itself.")
+        case let .sessionNotRecorded(reason):
+            return close(session, .fault, message: "The agent cannot record the session (\(reason)); the copier stays locked.")
         case .started, .lockConfirmed, .authorized, .refused:
             return []
         }

@@ -69,24 +69,34 @@ public struct SessionAuthorization: Sendable, Equatable {
         case let .refused(reason):
             return .failure(reason)
         case let .accepted(limit):
-            let budget: UInt32
-            switch limit.unit {
-            case .pages:
-                budget = limit.pageBudget(usedSinceIssue: usedSinceIssue, paperSize: .a4, colour: false)
-            case .money:
-                budget = limit.prices.entries
-                    .map { limit.pageBudget(usedSinceIssue: usedSinceIssue, paperSize: $0.paperSize, colour: $0.colour) }
-                    .min() ?? 0
-            }
             return .success(SessionAuthorization(
                 basis: .offline(limit), user: limit.userID, grantID: limit.grantID,
-                expires: limit.expires, pageBudget: budget
+                expires: limit.expires, pageBudget: limit.sessionBudget(usedSinceIssue: usedSinceIssue)
             ))
         }
+    }
+
+    /// The same authorization with its page budget lowered to `budget` (never raised): an
+    /// online grant is capped by what the user's limit grant leaves once the jobs the server
+    /// has not yet heard of are counted (H1: zero pages over the limit).
+    public func capped(at budget: UInt32) -> SessionAuthorization {
+        SessionAuthorization(basis: basis, user: user, grantID: grantID, expires: expires, pageBudget: min(pageBudget, budget))
     }
 }
 
 extension LimitGrant {
+    /// The pages a session may produce with `usedSinceIssue` already used: for a money quota
+    /// priced at the dearest page in the grant's price table, so no mix of colour and paper can
+    /// take the user past the limit.
+    public func sessionBudget(usedSinceIssue: UInt64) -> UInt32 {
+        switch unit {
+        case .pages:
+            return pageBudget(usedSinceIssue: usedSinceIssue, paperSize: .a4, colour: false)
+        case .money:
+            return prices.entries.map { pageBudget(usedSinceIssue: usedSinceIssue, paperSize: $0.paperSize, colour: $0.colour) }.min() ?? 0
+        }
+    }
+
     /// What a finished job costs against this limit grant, in its unit: pages, or money at the
     /// grant's prices. A paper/colour the table does not price is charged at the dearest price
     /// (the same rule that set the offline budget), so the limit still holds.
