@@ -42,6 +42,7 @@ enum SealSessionFixtures {
         let auth = authorization(uses: uses)
         _ = session.handle(.authorized(auth, sessionID: 9), at: t0)
         _ = session.handle(.deviceInfo(info()), at: t0)
+        _ = session.handle(.sessionRecorded(sessionID: 9), at: t0)
         _ = session.handle(.unlocked(try! SealUnlocked(usesAllowed: UInt16(uses), grantID: auth.grantID)), at: t0)
         return session
     }
@@ -71,12 +72,57 @@ enum SealSessionFixtures {
         var session = SealSession()
         let auth = F.authorization(uses: 5, used: 2)
         #expect(session.handle(.authorized(auth, sessionID: 4), at: F.t0) == [.send(.deviceInfoRequest)])
-        let actions = session.handle(.deviceInfo(F.info()), at: F.t0)
+        // Written ahead first: the unlock goes only once the store holds the session.
+        #expect(session.handle(.deviceInfo(F.info()), at: F.t0) == [.recordSessionOpened(auth, sessionID: 4, usesAllowed: 3)])
+        let actions = session.handle(.sessionRecorded(sessionID: 4), at: F.t0)
         #expect(actions == [.send(.unlock(try! SealUnlock(grantToken: auth.grantToken, uses: 3, nonce: F.info().nonce)))])
         let opened = session.handle(.unlocked(try! SealUnlocked(usesAllowed: 3, grantID: auth.grantID)), at: F.t0)
-        #expect(opened.first == .recordSessionOpened(auth, sessionID: 4))
+        #expect(!opened.contains { if case .recordSessionOpened = $0 { return true } else { return false } })
         #expect(opened.contains(.send(.heartbeat(try! SealHeartbeat(watchdogMilliseconds: 3000)))))
         #expect(session.isOpen)
+    }
+
+    @Test func a_session_the_store_could_not_take_never_unlocks() {
+        var session = SealSession()
+        _ = session.handle(.authorized(F.authorization(), sessionID: 6), at: F.t0)
+        _ = session.handle(.deviceInfo(F.info()), at: F.t0)
+        let actions = session.handle(.sessionNotRecorded(sessionID: 6, reason: "disk full"), at: F.t0)
+        #expect(!actions.contains { if case .send = $0 { return true } else { return false } })
+        #expect(session.phase == .locked)
+    }
+
+    @Test func a_session_written_ahead_that_the_seal_refuses_is_closed_in_the_store() {
+        var session = SealSession()
+        let auth = F.authorization()
+        _ = session.handle(.authorized(auth, sessionID: 6), at: F.t0)
+        _ = session.handle(.deviceInfo(F.info()), at: F.t0)
+        _ = session.handle(.sessionRecorded(sessionID: 6), at: F.t0)
+        let actions = session.handle(.sealError(try! SealErrorReport(code: .replayed, text: "nonce")), at: F.t0)
+        #expect(actions.first == .recordSessionClosed(auth, sessionID: 6, reason: .fault))
+        #expect(session.phase == .locked)
+    }
+
+    /// The use a restarted agent computes from a report alone is the one the machine records.
+    @Test func a_stored_session_names_the_same_use_for_a_report_as_the_machine() {
+        let auth = F.authorization(uses: 5, used: 2)
+        let durable = DurableSealSession(id: 9, user: auth.user, grantID: auth.grantID, application: auth.applicationID,
+                                         grantUses: 5, usesRemaining: auth.usesRemaining, usesAllowed: SealSession.unlockUses(auth),
+                                         openedAt: F.t0)
+        var session = SealSession()
+        _ = session.handle(.authorized(auth, sessionID: 9), at: F.t0)
+        _ = session.handle(.deviceInfo(F.info()), at: F.t0)
+        _ = session.handle(.sessionRecorded(sessionID: 9), at: F.t0)
+        _ = session.handle(.unlocked(try! SealUnlocked(usesAllowed: 3, grantID: auth.grantID)), at: F.t0)
+        for (number, remaining) in [(UInt32(21), UInt16(2)), (22, 1), (23, 0)] {
+            let report = F.report(number, remaining: remaining)
+            let recorded = session.handle(.stamp(report), at: F.t0).compactMap { action -> [UInt32]? in
+                if case let .recordUse(_, _, use, left, _) = action { return [use, left] } else { return nil }
+            }
+            let stored = try! #require(durable.use(for: report))
+            #expect(recorded == [[stored.number, stored.remaining]])
+        }
+        #expect(durable.use(for: F.report(24, remaining: 3)) == nil, "more uses left than the session had")
+        #expect(durable.use(for: F.report(24, remaining: 0, id: 2)) == nil, "another grant")
     }
 
     @Test func a_seal_with_another_serial_is_not_unlocked() {

@@ -27,12 +27,19 @@ extension SealAgentUSBTests {
         var reports: [SealStampReport] = []
         for _ in 0..<3 {
             #expect(try rig.panel("stamp")["stamped"] as? Bool == true)
-            reports += try await channel.poll(timeoutMilliseconds: 200)
+            reports += try await Self.pollAndAck(channel)
         }
         let fourth = try rig.panel("stamp")
         #expect(fourth["stamped"] as? Bool == false)
-        for _ in 0..<5 where reports.count < 3 { reports += try await channel.poll(timeoutMilliseconds: 200) }
+        for _ in 0..<5 where reports.count < 3 { reports += try await Self.pollAndAck(channel) }
         #expect(reports.map(\.usesRemaining) == [2, 1, 0])
         #expect(try rig.panel("status")["locked"] as? Bool == true)
+    }
+
+    /// The channel leaves acks to its caller (the agent acks once a use is stored).
+    static func pollAndAck(_ channel: SealChannel) async throws -> [SealStampReport] {
+        let received = try await channel.poll(timeoutMilliseconds: 200)
+        for report in received { try await channel.ack(report) }
+        return received.map(\.report)
     }
 }

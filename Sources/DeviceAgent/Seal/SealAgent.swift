@@ -63,6 +63,8 @@ public actor SealAgent {
     var session: SealSession
     var revocations = RevocationState()
     var loop: Task<Void, Never>?
+    /// Sessions written ahead, by grant: a stamp report names its grant.
+    var sealSessions: [GrantID: DurableSealSession] = [:]
     /// When the seal last answered `unlocked`: for `make bench`.
     public private(set) var lastUnlockConfirmed: ContinuousClock.Instant?
 
@@ -94,8 +96,7 @@ public actor SealAgent {
         loop = nil
         if case let .open(open) = session.phase {
             _ = try? await channel?.request(.lock)
-            await record(.session(SessionEvent(sessionID: open.sessionID, transition: .closed(.agentRestart), userID: open.authorization.user,
-                                               resourceID: settings.sealID, grantID: open.authorization.grantID)))
+            await recordClosed(open.authorization, sessionID: open.sessionID, reason: .agentRestart)
         }
         channel?.close()
         channel = nil
@@ -114,6 +115,7 @@ public actor SealAgent {
     }
 
     private func run() async {
+        await closeSessionsLeftOpen()
         while !Task.isCancelled {
             if channel == nil {
                 do {
@@ -131,6 +133,9 @@ public actor SealAgent {
                 // status request now and then notices a seal that was unplugged.
                 try? await Task.sleep(for: .milliseconds(Int64(settings.pollMilliseconds)))
                 if ContinuousClock.now - lastProbe > .milliseconds(500) { await probe() }
+                // Reports that came in with the probe's answer: stamps of a session of the last
+                // run, sent again by the seal until acked.
+                if let channel { for received in await channel.takeReports() { await handle(received) } }
             }
             _ = await feed(.tick)
         }
@@ -148,7 +153,7 @@ public actor SealAgent {
         guard let channel else { return }
         do {
             let reports = try await channel.poll(timeoutMilliseconds: settings.pollMilliseconds)
-            for report in reports { _ = await feed(.stamp(report)) }
+            for received in reports { await handle(received) }
         } catch {
             await lost(error)
         }
@@ -177,8 +182,14 @@ public actor SealAgent {
         let keys = (try? store.serverKeys()) ?? TrustedKeys()
         let verifier = GrantVerifier(trustedKeys: keys, deviceID: settings.deviceID, clockSkew: settings.clockSkew)
         let authorization: SealAuthorization
+        // Uses recorded here but not yet acknowledged may be missing from the server's count
+        // behind this grant: they are not bought twice (the approved count is never exceeded).
+        let unacknowledged: UInt32
+        do { unacknowledged = try store.unacknowledgedSealUses(application: application) } catch {
+            return UseResult(unlocked: false, uses: nil, message: "The agent cannot read its own records (\(error)); the seal stays locked.")
+        }
         switch SealAuthorization.verify(grantToken: grantToken, verifier: verifier, seal: settings.sealID, application: application,
-                                        at: now, usedGrantIDs: store, revocations: revocations) {
+                                        at: now, usedGrantIDs: store, revocations: revocations, used: GrantUsage(sealUses: unacknowledged)) {
         case let .failure(refusal):
             await recordFault(code: 11, "refused a seal grant: \(refusal)")
             return UseResult(unlocked: false, uses: nil, message: "The grant did not verify (\(refusal)); the seal stays locked.")
@@ -190,7 +201,13 @@ public actor SealAgent {
         do { sessionID = UInt64(try store.nextSessionTag()) } catch {
             return UseResult(unlocked: false, uses: nil, message: "The agent cannot record a session; the seal stays locked.")
         }
-        try? store.markGrantUsed(authorization.grantID, until: verifier.usedIDRetention(for: authorization.claims))
+        do {
+            try store.markGrantUsed(authorization.grantID, until: verifier.usedIDRetention(for: authorization.claims))
+        } catch {
+            // Unrecorded, the grant could open the seal again after a restart (F2).
+            await recordFault(code: 15, "grant \(authorization.grantID) not recorded as used: \(error)")
+            return UseResult(unlocked: false, uses: nil, message: "The agent cannot record the grant; the seal stays locked.")
+        }
         let messages = await feed(.authorized(authorization, sessionID: sessionID))
         if case let .open(open) = session.phase, open.sessionID == sessionID {
             return UseResult(unlocked: true, uses: open.usesAllowed, message: messages.joined(separator: " "))
@@ -222,7 +239,7 @@ public actor SealAgent {
         case .locked:
             return Status(phase: "locked", connected: connected, seal: seal, user: nil, application: nil,
                           usesAllowed: nil, usesMade: nil, usesLeft: nil)
-        case let .unlocking(authorization, _, _, _):
+        case let .unlocking(authorization, _, _, _), let .writingAhead(authorization, _, _, _):
             return Status(phase: "unlocking", connected: connected, seal: seal, user: authorization.user.value,
                           application: authorization.applicationID.value, usesAllowed: nil, usesMade: nil, usesLeft: nil)
         case let .open(open):
@@ -269,24 +286,27 @@ public actor SealAgent {
                 await lost(error)
                 return ([], [])
             }
-        case let .recordSessionOpened(authorization, sessionID):
-            await record(.session(SessionEvent(sessionID: sessionID, transition: .opened, userID: authorization.user,
-                                               resourceID: settings.sealID, grantID: authorization.grantID)))
-            return ([], [])
+        case let .recordSessionOpened(authorization, sessionID, usesAllowed):
+            let durable = DurableSealSession(
+                id: sessionID, user: authorization.user, grantID: authorization.grantID, application: authorization.applicationID,
+                grantUses: authorization.claims.allowance.sealUses, usesRemaining: authorization.usesRemaining,
+                usesAllowed: usesAllowed, openedAt: clock.now())
+            do {
+                let event = try await store.appendSealSessionOpened(durable, resource: settings.sealID, at: clock.now())
+                clock.observe(event.time)
+                sealSessions[durable.grantID] = durable
+                return ([], [.sessionRecorded(sessionID: sessionID)])
+            } catch {
+                logger.critical("could not write seal session \(sessionID) ahead: \(error)")
+                return ([], [.sessionNotRecorded(sessionID: sessionID, reason: "\(error)")])
+            }
         case let .recordSessionClosed(authorization, sessionID, reason):
-            await record(.session(SessionEvent(sessionID: sessionID, transition: .closed(reason), userID: authorization.user,
-                                               resourceID: settings.sealID, grantID: authorization.grantID)))
+            await recordClosed(authorization, sessionID: sessionID, reason: reason)
             return ([], [])
         case let .recordUse(authorization, sessionID, useNumber, usesRemaining, photo):
             let hash = photo ? await takePhoto(authorization, sessionID: sessionID, reason: .sealStamp) : nil
-            do {
-                let use = try SealUseEvent(sessionID: sessionID, applicationID: authorization.applicationID, grantID: authorization.grantID,
-                                           userID: authorization.user, useNumber: useNumber, usesRemaining: usesRemaining,
-                                           location: settings.location, photoHash: hash)
-                await record(.sealUse(use))
-            } catch {
-                await recordFault(code: 12, "seal use \(useNumber) not recordable: \(error)")
-            }
+            await storeUse(sessionID: sessionID, application: authorization.applicationID, grantID: authorization.grantID,
+                           user: authorization.user, number: useNumber, remaining: usesRemaining, photoHash: hash)
             return ([], [])
         case let .takePhotos(authorization, sessionID, count):
             for _ in 0..<count { _ = await takePhoto(authorization, sessionID: sessionID, reason: .afterStamps) }
@@ -322,9 +342,18 @@ public actor SealAgent {
         }
     }
 
-    private func recordFault(code: UInt32, _ message: String) async {
+    /// Records a fault event; true when it is stored.
+    @discardableResult
+    func recordFault(code: UInt32, _ message: String) async -> Bool {
         logger.error("seal: \(message)")
-        guard let fault = try? FaultEvent(component: "seal", code: code, message: String(message.prefix(1000))) else { return }
-        await record(.fault(fault))
+        guard let fault = try? FaultEvent(component: "seal", code: code, message: String(message.prefix(1000))) else { return false }
+        do {
+            let event = try await store.append(.fault(fault), at: clock.now())
+            clock.observe(event.time)
+            return true
+        } catch {
+            logger.critical("could not record seal fault \(code): \(error)")
+            return false
+        }
     }
 }

@@ -24,8 +24,16 @@ public enum SealLinkError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A stamp report as it came from the seal, with the frame sequence its ack must carry.
+public struct ReceivedStampReport: Hashable, Sendable {
+    public let frameSequence: UInt16
+    public let report: SealStampReport
+}
+
 /// Seal frames over a `SealUSBLink`: numbers the commands (1, 2, ... wrapping to 1), matches
-/// answers to them by sequence, acks every stamp report and hands the reports on. All USB I/O
+/// answers to them by sequence, and hands the stamp reports on. It does not ack them: the agent
+/// acks a report once its use is stored (`ack(_:)`), so a report that arrived just before the
+/// agent died is sent again by the seal (every 500 ms until acked) to the next agent. All USB I/O
 /// runs on the channel's own serial queue, so the blocking libusb calls never hold a Swift
 /// concurrency thread.
 public final class SealChannel: @unchecked Sendable {
@@ -34,7 +42,7 @@ public final class SealChannel: @unchecked Sendable {
     private let link: SealUSBLink
     private var decoder = SealFrameDecoder()
     private var sequence: UInt16 = 0
-    private var reports: [SealStampReport] = []
+    private var reports: [ReceivedStampReport] = []
 
     public init(link: SealUSBLink) { self.link = link }
 
@@ -43,10 +51,25 @@ public final class SealChannel: @unchecked Sendable {
         try await onQueue { channel throws(SealLinkError) in try channel.requestNow(message, timeoutMilliseconds: timeoutMilliseconds) }
     }
 
-    /// Reads what the seal sent within `timeoutMilliseconds`; returns (and acks) the stamp
-    /// reports received since the last call.
-    public func poll(timeoutMilliseconds: UInt32) async throws(SealLinkError) -> [SealStampReport] {
+    /// Reads what the seal sent within `timeoutMilliseconds`; returns the stamp reports received
+    /// since the last call (also those that came in while a command waited for its answer).
+    public func poll(timeoutMilliseconds: UInt32) async throws(SealLinkError) -> [ReceivedStampReport] {
         try await onQueue { channel throws(SealLinkError) in try channel.pollNow(timeoutMilliseconds: timeoutMilliseconds) }
+    }
+
+    /// The stamp reports received while commands waited for answers, without reading more.
+    public func takeReports() async -> [ReceivedStampReport] {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                defer { self.reports = [] }
+                continuation.resume(returning: self.reports)
+            }
+        }
+    }
+
+    /// Tells the seal the report is handled (its use stored): it stops sending it again.
+    public func ack(_ report: ReceivedStampReport) async throws(SealLinkError) {
+        try await onQueue { channel throws(SealLinkError) in try channel.write(SealFrame(sequence: report.frameSequence, message: .ack)) }
     }
 
     /// Blocking forms, for callers that own a thread (the benchmark).
@@ -88,7 +111,7 @@ public final class SealChannel: @unchecked Sendable {
         }
     }
 
-    private func pollNow(timeoutMilliseconds: UInt32) throws(SealLinkError) -> [SealStampReport] {
+    private func pollNow(timeoutMilliseconds: UInt32) throws(SealLinkError) -> [ReceivedStampReport] {
         try receive(timeoutMilliseconds: timeoutMilliseconds)
         _ = try drain(answering: nil)
         defer { reports = [] }
@@ -101,7 +124,7 @@ public final class SealChannel: @unchecked Sendable {
         decoder.append(bytes)
     }
 
-    /// Takes every complete frame out of the decoder: stamp reports are acked and kept; the
+    /// Takes every complete frame out of the decoder: stamp reports are kept (not acked); the
     /// answer to command `sequence` is returned; anything else (a late answer to an earlier
     /// command) is dropped.
     private func drain(answering sent: UInt16?) throws(SealLinkError) -> SealMessage? {
@@ -115,8 +138,8 @@ public final class SealChannel: @unchecked Sendable {
             }
             guard let frame else { return nil }
             if case let .stampReport(report) = frame.message {
-                try write(SealFrame(sequence: frame.sequence, message: .ack))
-                reports.append(report)
+                let received = ReceivedStampReport(frameSequence: frame.sequence, report: report)
+                if !reports.contains(received) { reports.append(received) }  // sent again while unacked
                 continue
             }
             if let sent, frame.sequence == sent, frame.type.direction != .toSeal { return frame.message }

@@ -11,8 +11,8 @@ public enum SealPhotoMode: String, Sendable, Equatable, CaseIterable {
 /// The seal side of the agent as a pure state machine, like `CopierSession`: inputs with the
 /// time in, actions out, no clock, no USB, no disk.
 ///
-/// locked → unlocking (device info, then unlock with the seal's nonce) → open (heartbeats,
-/// stamp reports) → locked, on the last use, logout, revocation, grant expiry, the seal gone
+/// locked → unlocking (device info; the session written ahead in the store; then unlock with
+/// the seal's nonce) → open (heartbeats, stamp reports) → locked, on the last use, logout, revocation, grant expiry, the seal gone
 /// (unplugged) or the seal locking itself (watchdog, unseated).
 public struct SealSession: Sendable {
     public struct Configuration: Sendable, Equatable {
@@ -45,6 +45,8 @@ public struct SealSession: Sendable {
     public enum Phase: Sendable, Equatable {
         case locked
         case unlocking(SealAuthorization, sessionID: UInt64, since: Timestamp, nonceAsked: Bool)
+        /// The seal's nonce is in; the session is being made durable before the unlock is sent.
+        case writingAhead(SealAuthorization, sessionID: UInt64, since: Timestamp, unlock: SealUnlock)
         case open(OpenSession)
     }
 
@@ -62,12 +64,18 @@ public struct SealSession: Sendable {
         case sealGone
         /// The link failed some other way (timeouts, bad frames).
         case linkFailed(String)
+        /// The runtime stored the session ahead (`recordSessionOpened`); the unlock may go.
+        case sessionRecorded(sessionID: UInt64)
+        /// It could not: the seal stays locked.
+        case sessionNotRecorded(sessionID: UInt64, reason: String)
         case tick
     }
 
     public enum Action: Sendable, Equatable {
         case send(SealMessage)
-        case recordSessionOpened(SealAuthorization, sessionID: UInt64)
+        /// Make the session durable (with its "opened" event) before the unlock goes to the
+        /// seal; answered with `sessionRecorded` or `sessionNotRecorded`.
+        case recordSessionOpened(SealAuthorization, sessionID: UInt64, usesAllowed: UInt16)
         /// Record use `useNumber` (1-based) with `usesRemaining` after it; photo it first when asked.
         case recordUse(SealAuthorization, sessionID: UInt64, useNumber: UInt32, usesRemaining: UInt32, photo: Bool)
         /// Manual photo mode: photos of the documents after the last stamp.
@@ -100,31 +108,44 @@ public struct SealSession: Sendable {
                 phase = .locked
                 return [.tell("this seal is \(info.serial), the grant is for \(authorization.seal)")]
             }
-            let uses = UInt16(min(authorization.usesRemaining, UInt32(UInt16.max)))
+            let uses = Self.unlockUses(authorization)
             // Valid by construction: the grant token verified (so it fits) and uses ≥ 1.
             let unlock = try! SealUnlock(grantToken: authorization.grantToken, uses: uses, nonce: info.nonce)
+            // Written ahead: a stamp the seal makes is always of a session the store holds,
+            // whatever becomes of this process once the seal is open.
+            phase = .writingAhead(authorization, sessionID: sessionID, since: since, unlock: unlock)
+            return [.recordSessionOpened(authorization, sessionID: sessionID, usesAllowed: uses)]
+        case let (.writingAhead(authorization, sessionID, since, unlock), .sessionRecorded(recorded)) where recorded == sessionID:
             phase = .unlocking(authorization, sessionID: sessionID, since: since, nonceAsked: false)
             return [.send(.unlock(unlock))]
+        case let (.writingAhead(_, sessionID, _, _), .sessionNotRecorded(recorded, reason)) where recorded == sessionID:
+            phase = .locked
+            return [.tell("the agent cannot record the session (\(reason)); the seal stays locked")]
         case let (.unlocking(authorization, sessionID, _, _), .unlocked(unlocked)):
             guard unlocked.grantID == authorization.grantID else {
                 phase = .locked
                 return [.send(.lock), .tell("the seal opened for grant \(unlocked.grantID), not \(authorization.grantID): locked again")]
             }
-            let uses = min(unlocked.usesAllowed, UInt16(min(authorization.usesRemaining, UInt32(UInt16.max))))
+            let uses = min(unlocked.usesAllowed, Self.unlockUses(authorization))
             phase = .open(OpenSession(authorization: authorization, sessionID: sessionID, usesAllowed: uses, usesMade: 0,
                                       lastStampNumber: nil, nextHeartbeat: now))
-            return [.recordSessionOpened(authorization, sessionID: sessionID), heartbeat(now)].compactMap { $0 }
-                + [.tell("the seal is open for \(uses) use\(uses == 1 ? "" : "s")")]
-        case let (.unlocking, .sealError(report)):
+            return [heartbeat(now)].compactMap { $0 } + [.tell("the seal is open for \(uses) use\(uses == 1 ? "" : "s")")]
+        case let (.unlocking(authorization, sessionID, _, nonceAsked), .sealError(report)):
             phase = .locked
-            return [.tell("the seal refused to open: \(report)")]
-        case (.unlocking, .sealGone), (.unlocking, .linkFailed), (.unlocking, .logout):
+            return Self.notOpened(authorization, sessionID, written: !nonceAsked, .fault) + [.tell("the seal refused to open: \(report)")]
+        case let (.unlocking(authorization, sessionID, _, nonceAsked), .sealGone):
             phase = .locked
-            return [.tell("the seal did not open")]
-        case let (.unlocking(_, _, since, _), .tick):
+            return Self.notOpened(authorization, sessionID, written: !nonceAsked, .sealRemoved) + [.tell("the seal did not open")]
+        case let (.unlocking(authorization, sessionID, _, nonceAsked), .linkFailed):
+            phase = .locked
+            return Self.notOpened(authorization, sessionID, written: !nonceAsked, .fault) + [.tell("the seal did not open")]
+        case let (.unlocking(authorization, sessionID, _, nonceAsked), .logout):
+            phase = .locked
+            return Self.notOpened(authorization, sessionID, written: !nonceAsked, .logout) + [.tell("the seal did not open")]
+        case let (.unlocking(authorization, sessionID, since, nonceAsked), .tick):
             if now.milliseconds(since: since) >= configuration.unlockTimeoutMilliseconds {
                 phase = .locked
-                return [.tell("the seal did not answer: not opened")]
+                return Self.notOpened(authorization, sessionID, written: !nonceAsked, .fault) + [.tell("the seal did not answer: not opened")]
             }
             return []
 
@@ -154,6 +175,17 @@ public struct SealSession: Sendable {
         default:
             return []
         }
+    }
+
+    /// The uses an unlock asks for: what the grant still allows, as the seal's u16.
+    public static func unlockUses(_ authorization: SealAuthorization) -> UInt16 {
+        UInt16(min(authorization.usesRemaining, UInt32(UInt16.max)))
+    }
+
+    /// A session written ahead that never opened is closed in the store too.
+    private static func notOpened(_ authorization: SealAuthorization, _ sessionID: UInt64, written: Bool,
+                                  _ reason: SessionCloseReason) -> [Action] {
+        written ? [.recordSessionClosed(authorization, sessionID: sessionID, reason: reason)] : []
     }
 
     private var heartbeatMessage: Action {

@@ -33,34 +33,13 @@ public struct DurableCopierSession: Hashable, Sendable {
     }
 }
 
-/// A copier job's identity in the device's log: the session tag it ran under and the
-/// controller's job number. The tag is never reused on a device and the job number is the
-/// controller's lifetime counter, so a job read twice has the same key, and a controller
-/// whose counter restarted (replaced, reset) still gives new keys: its jobs run under new tags.
-struct CopierJobKey: Hashable, Sendable {
-    let sessionTag: UInt64
-    let sequence: UInt32
-
-    init(sessionTag: UInt64, sequence: UInt32) {
-        self.sessionTag = sessionTag
-        self.sequence = sequence
-    }
-
-    /// The key of a copy job or part print event; nil for other kinds.
-    init?(_ body: EventBody) {
-        switch body {
-        case let .copyJob(job): (sessionTag, sequence) = (job.sessionID, job.copierJobSequence)
-        case let .partPrint(print): (sessionTag, sequence) = (print.sessionID, print.copierJobSequence)
-        default: return nil
-        }
-    }
-}
-
 /// What an append changes besides the chain, in the same transaction as its event.
 enum AppendEffect: Sendable {
     case none
     case openSession(DurableCopierSession)
     case closeSession(tag: UInt32)
+    case openSealSession(DurableSealSession)
+    case closeSealSession(id: UInt64)
 }
 
 extension AgentStore {
@@ -99,21 +78,13 @@ extension AgentStore {
     /// True when an event for the copier job under `sessionTag` numbered `sequence` is stored.
     public func holdsCopierJob(sessionTag: UInt64, sequence: UInt32) throws(AgentStoreError) -> Bool {
         try read("look up copier job \(sequence)") { db in
-            try Self.holds(CopierJobKey(sessionTag: sessionTag, sequence: sequence), in: db)
+            try RecordKey.copierJob(sessionTag: sessionTag, sequence: sequence).isStored(in: db)
         }
-    }
-
-    static func holds(_ key: CopierJobKey, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM copier_jobs WHERE session_tag = ? AND sequence = ?",
-                          arguments: [storedBits(key.sessionTag), Int64(key.sequence)]) ?? false
     }
 
     /// The side effects of one committed append (inside its batch's transaction).
     static func apply(_ effect: AppendEffect, body: EventBody, event: Event, in db: Database) throws {
-        if let key = CopierJobKey(body) {
-            try db.execute(sql: "INSERT INTO copier_jobs (session_tag, sequence, event_sequence) VALUES (?, ?, ?)",
-                           arguments: [storedBits(key.sessionTag), Int64(key.sequence), storedBits(event.sequence)])
-        }
+        try RecordKey(body)?.store(eventSequence: event.sequence, in: db)
         switch effect {
         case .none:
             break
@@ -129,6 +100,11 @@ extension AgentStore {
         case let .closeSession(tag):
             try db.execute(sql: "UPDATE copier_sessions SET closed_at = ? WHERE tag = ? AND closed_at IS NULL",
                            arguments: [event.time.millisecondsSinceEpoch, Int64(tag)])
+        case let .openSealSession(session):
+            try insertSealSession(session, openedEvent: event.sequence, in: db)
+        case let .closeSealSession(id):
+            try db.execute(sql: "UPDATE seal_sessions SET closed_at = ? WHERE session_id = ? AND closed_at IS NULL",
+                           arguments: [event.time.millisecondsSinceEpoch, storedBits(id)])
         }
     }
 

@@ -26,6 +26,8 @@ public enum AgentStoreError: Error, Hashable, Sendable, CustomStringConvertible 
     case proof(MerkleTreeError)
     /// An event for a copier job the store already holds (the same session tag and job number).
     case duplicateCopierJob(sessionTag: UInt64, sequence: UInt32)
+    /// A seal use already stored: the same grant's use number again (a resent stamp report).
+    case duplicateSealUse(grantID: GrantID, useNumber: UInt32)
     /// The store was closed.
     case closed
 
@@ -53,6 +55,8 @@ public enum AgentStoreError: Error, Hashable, Sendable, CustomStringConvertible 
             return "no proof: \(error)"
         case let .duplicateCopierJob(tag, sequence):
             return "copier job \(sequence) of session \(tag) is already stored"
+        case let .duplicateSealUse(grant, number):
+            return "seal use \(number) under grant \(grant) is already stored"
         case .closed:
             return "the agent store is closed"
         }

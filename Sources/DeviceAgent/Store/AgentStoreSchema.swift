@@ -22,6 +22,10 @@ enum AgentStoreSchema {
             try db.execute(sql: copierSessions)
             try backfillCopierJobs(db)
         }
+        migrator.registerMigration("v5-seal-sessions") { db in
+            try db.execute(sql: sealSessions)
+            try backfillSealUses(db)
+        }
         return migrator
     }
 
@@ -181,8 +185,44 @@ enum AgentStoreSchema {
                                        arguments: [Int64(EventKind.copyJob.rawValue), Int64(EventKind.partPrint.rawValue)])
         let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO copier_jobs (session_tag, sequence, event_sequence) VALUES (?, ?, ?)")
         while let row = try rows.next() {
-            guard let bytes = row.bytes(1), let event = try? Event(wireBytes: bytes), let key = CopierJobKey(event.body) else { continue }
-            try insert.execute(arguments: [storedBits(key.sessionTag), Int64(key.sequence), row.integer(0)])
+            guard let bytes = row.bytes(1), let event = try? Event(wireBytes: bytes), case let .copierJob(tag, sequence)? = RecordKey(event.body) else { continue }
+            try insert.execute(arguments: [storedBits(tag), Int64(sequence), row.integer(0)])
+        }
+    }
+
+    /// Seal sessions written ahead of the unlock, and every seal use stored (issue 13, the seal
+    /// the same as the copier). A use's identity is its grant and its number under the grant:
+    /// the seal opens a grant once, and numbers its uses from the grant's allowance.
+    static let sealSessions = """
+        CREATE TABLE seal_sessions (
+            session_id INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            grant_id BLOB NOT NULL UNIQUE CHECK (length(grant_id) = 16),
+            application_id TEXT NOT NULL,
+            grant_uses INTEGER NOT NULL CHECK (grant_uses BETWEEN 0 AND 4294967295),
+            uses_remaining INTEGER NOT NULL CHECK (uses_remaining BETWEEN 0 AND 4294967295),
+            uses_allowed INTEGER NOT NULL CHECK (uses_allowed BETWEEN 0 AND 65535),
+            opened_at INTEGER NOT NULL,
+            opened_event INTEGER NOT NULL,
+            closed_at INTEGER
+        ) STRICT;
+        CREATE INDEX seal_sessions_open ON seal_sessions(session_id) WHERE closed_at IS NULL;
+
+        CREATE TABLE seal_uses (
+            grant_id BLOB NOT NULL CHECK (length(grant_id) = 16),
+            use_number INTEGER NOT NULL CHECK (use_number BETWEEN 0 AND 4294967295),
+            event_sequence INTEGER NOT NULL,
+            PRIMARY KEY (grant_id, use_number)
+        ) WITHOUT ROWID, STRICT;
+        """
+
+    static func backfillSealUses(_ db: Database) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT sequence, bytes FROM events WHERE kind = ?", arguments: [Int64(EventKind.sealUse.rawValue)])
+        let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO seal_uses (grant_id, use_number, event_sequence) VALUES (?, ?, ?)")
+        while let row = try rows.next() {
+            guard let bytes = row.bytes(1), let event = try? Event(wireBytes: bytes),
+                  case let .sealUse(grant, number)? = RecordKey(event.body) else { continue }
+            try insert.execute(arguments: [blobValue(grant.bytes), Int64(number), row.integer(0)])
         }
     }
 }

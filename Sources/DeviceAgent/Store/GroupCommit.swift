@@ -160,15 +160,15 @@ extension AgentStore {
         var (sequence, previousHash) = start
         var prepared: [Prepared] = []
         var refused: [(PendingAppend, AgentStoreError)] = []
-        var jobsInBatch = Set<CopierJobKey>()
+        var keysInBatch = Set<RecordKey>()
         prepared.reserveCapacity(batch.count)
         for request in batch {
-            if let key = CopierJobKey(request.body) {
-                if try jobsInBatch.contains(key) || Self.holds(key, in: db) {
-                    refused.append((request, .duplicateCopierJob(sessionTag: key.sessionTag, sequence: key.sequence)))
+            if let key = RecordKey(request.body) {
+                if try keysInBatch.contains(key) || key.isStored(in: db) {
+                    refused.append((request, key.duplicate))
                     continue
                 }
-                jobsInBatch.insert(key)
+                keysInBatch.insert(key)
             }
             switch makeEvent(request, after: sequence, previousHash: previousHash) {
             case let .success(item):
