@@ -15,6 +15,10 @@ extension SQLiteServerStore {
         }
     }
 
+    public func latestLedgerID() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM ledger") ?? 0 }
+    }
+
     public func paymentWebhook(key: String) async throws -> WebhookAnswer? {
         try await pool.read { db in try Self.webhookAnswer(key: key, in: db) }
     }

@@ -73,6 +73,9 @@ public protocol ServerStore: DeviceLogStore, SealStore, SplitStore, WebStore, Fi
     /// The users with a limit, overdraft, payment or adjustment entry after ledger entry `id`,
     /// and the newest entry id: what the limit refresher pushes new limit grants for.
     func ledgerChanges(after id: Int64) async throws -> LedgerChanges
+    /// The id of the newest ledger entry (0 for an empty ledger): where a reader of
+    /// `ledgerChanges` that starts now begins.
+    func latestLedgerID() async throws -> Int64
 
     // MARK: Payment-provider webhook
 

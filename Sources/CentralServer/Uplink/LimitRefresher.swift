@@ -27,7 +27,7 @@ public struct LimitRefresher: Service {
 
     public func run() async throws {
         let services = endpoint.services
-        let start = State(lastLedgerID: try await services.store.ledgerChanges(after: .max).lastID, nextFull: services.clock.now())
+        let start = try await Self.startingState(services.store, now: services.clock.now())
         // A graceful shutdown cancels the loop; that is its normal end, not a failure.
         try? await cancelWhenGracefulShutdown {
             var state = start
@@ -36,6 +36,13 @@ public struct LimitRefresher: Service {
                 state = await tick(state, now: services.clock.now())
             }
         }
+    }
+
+    /// Where the refresher starts: after the newest ledger entry now (the full re-issue at once
+    /// covers what came before). Not `ledgerChanges(after: .max)`: the store never moves its
+    /// answer below the id it was given, so that start saw no change until the hourly re-issue.
+    public static func startingState(_ store: some ServerStore, now: Timestamp) async throws -> State {
+        State(lastLedgerID: try await store.latestLedgerID(), nextFull: now)
     }
 
     /// One round: push limit grants for users whose limits changed, and everyone's when due.

@@ -59,11 +59,10 @@ public struct UplinkEndpoint: Sendable {
             }
             throw Closing.closed
         }
-        var device: DeviceID?
+        var registered: (device: DeviceID, connection: UInt64)?
         do {
             let authenticated = try await handshake(next: next, outbound: outbound, peer: peer)
-            device = authenticated.id
-            await hub.register(authenticated.id, outbound)
+            registered = (authenticated.id, await hub.register(authenticated.id, outbound))
             try await welcome(authenticated, outbound: outbound)
             // Released parts not yet done, again on every connection (off the read loop: a
             // part's PDF can be megabytes, and the agent's frames must keep being read).
@@ -82,7 +81,7 @@ public struct UplinkEndpoint: Sendable {
         } catch {
             services.logger.info("uplink \(peer): closed: \(error)")
         }
-        if let device { await hub.unregister(device) }
+        if let registered { await hub.unregister(registered.device, connection: registered.connection) }
     }
 
     private func send(_ message: UplinkMessage, requestID: UInt32 = 0, response: Bool = false, outbound: WebSocketOutboundWriter) async throws {

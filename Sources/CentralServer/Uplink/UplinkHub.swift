@@ -5,19 +5,35 @@ import Protocol
 /// The agents connected right now, so the server can push to them (SPEC B3: new limits reach
 /// the devices when they change; E7: revocations at once).
 public actor UplinkHub {
-    private var writers: [DeviceID: WebSocketOutboundWriter] = [:]
+    /// Writes one encoded frame on a connection.
+    typealias Send = @Sendable ([UInt8]) async throws -> Void
+    /// The newest connection of each device, with the number `register` gave it.
+    private var writers: [DeviceID: (connection: UInt64, send: Send)] = [:]
+    private var lastConnection: UInt64 = 0
     private let metrics: ServerMetrics
 
     public init(metrics: ServerMetrics) { self.metrics = metrics }
 
     public var connectedDevices: [DeviceID] { Array(writers.keys).sorted() }
 
-    func register(_ device: DeviceID, _ writer: WebSocketOutboundWriter) {
-        writers[device] = writer
-        metrics.connectedAgents.record(Double(writers.count))
+    /// Makes `writer` the device's connection for pushes; the number to unregister it with.
+    /// A restarted agent (killed, say) connects again before the server has noticed its old
+    /// connection is dead: the new one takes over at once.
+    func register(_ device: DeviceID, _ writer: WebSocketOutboundWriter) -> UInt64 {
+        register(device) { bytes in try await writer.write(.binary(ByteBuffer(bytes: bytes))) }
     }
 
-    func unregister(_ device: DeviceID) {
+    func register(_ device: DeviceID, send: @escaping Send) -> UInt64 {
+        lastConnection += 1
+        writers[device] = (lastConnection, send)
+        metrics.connectedAgents.record(Double(writers.count))
+        return lastConnection
+    }
+
+    /// Forgets the connection numbered `connection`, if it is still the device's: the old
+    /// connection's late close must not remove the new one (issue 21: revocations were lost).
+    func unregister(_ device: DeviceID, connection: UInt64) {
+        guard writers[device]?.connection == connection else { return }
         writers.removeValue(forKey: device)
         metrics.connectedAgents.record(Double(writers.count))
     }
@@ -28,9 +44,9 @@ public actor UplinkHub {
     /// A `requestID` other than 0 makes it a request (`firmwareOffer`); the answer arrives on
     /// the device's connection like any frame.
     public func push(_ message: UplinkMessage, to device: DeviceID, requestID: UInt32 = 0) async -> Bool {
-        guard let writer = writers[device] else { return false }
+        guard let send = writers[device]?.send else { return false }
         do {
-            try await writer.write(.binary(ByteBuffer(bytes: UplinkFrame(message, requestID: requestID).encode())))
+            try await send(UplinkFrame(message, requestID: requestID).encode())
             return true
         } catch {
             return false
