@@ -20,6 +20,8 @@ public final class ServerMetrics: @unchecked Sendable {
     public let connectedAgents: Gauge
     /// Device events stored; ingestion increments it.
     public let eventsIngested: Counter
+    /// Copy job events that repeated a copier job already charged (stored, not charged).
+    public let copyJobsRepeated: Counter
     private let lock = NSLock()
     private var httpRequests: [String: Counter] = [:]
 
@@ -43,6 +45,8 @@ public final class ServerMetrics: @unchecked Sendable {
         grantsRefused = refused
         connectedAgents = registry.makeGauge(descriptor: Self.name("connected_agents", "", help: "Agents with an open uplink connection."))
         eventsIngested = registry.makeCounter(descriptor: Self.name("events_ingested", "total", help: "Device events stored."))
+        copyJobsRepeated = registry.makeCounter(
+            descriptor: Self.name("copy_jobs_repeated", "total", help: "Copy job events repeating a copier job already charged: stored, not charged."))
     }
 
     public func grantIssued(_ type: ResourceType) { grantsIssued[type]?.increment() }

@@ -37,7 +37,10 @@ public protocol DeviceLogStore: Sendable {
     /// in one transaction, with each seal-use event counted against its application
     /// (`SealUseCheck`: a use that should not have happened is kept, flagged and a security
     /// event) and the photos taken after stamps; throws `StoreError.conflict` if the head moved meanwhile.
-    func appendEvents(device: DeviceID, expectedHead: EventIngestion.Head?, events: [Event], jobs: [IngestedJob], received: Timestamp) async throws
+    /// Returns how many of `jobs` repeat a copier job already charged (stored as events, not
+    /// charged again: one charge per device, session id and copier job sequence).
+    @discardableResult
+    func appendEvents(device: DeviceID, expectedHead: EventIngestion.Head?, events: [Event], jobs: [IngestedJob], received: Timestamp) async throws -> Int
     func events(device: DeviceID, from: UInt64, limit: Int) async throws -> [Event]
 
     func storeCheckpoint(_ checkpoint: SignedCheckpoint, received: Timestamp) async throws

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Protocol
 
@@ -33,6 +34,10 @@ enum SQLiteMigrations {
         migrator.registerMigration("v7-firmware") { db in
             try db.execute(sql: v7Firmware)
         }
+        migrator.registerMigration("v8-copier-job-identity") { db in
+            try db.execute(sql: v8CopierJobIdentity)
+            try backfillCopierJobIdentities(db)
+        }
         return migrator
     }
 
@@ -58,6 +63,42 @@ enum SQLiteMigrations {
     CREATE INDEX web_login_failures_by_account ON web_login_failures(account, at);
     CREATE INDEX web_login_failures_by_source ON web_login_failures(source, at);
     """
+
+    /// One charge per copier job (issue 13): a copier job's identity is (device, session id,
+    /// copier job sequence): the tag the agent wrote into the copier and the controller's job
+    /// number. The first event with an identity makes the job, its charge and its ledger entry;
+    /// a later one (the agent read the job twice, or logged it again after a crash) is stored
+    /// as an event, so the chain stays whole, and recorded as a security event, never charged.
+    private static let v8CopierJobIdentity = """
+    CREATE TABLE copier_job_identities (
+        device_id TEXT NOT NULL,
+        session_id INTEGER NOT NULL,
+        copier_job_sequence INTEGER NOT NULL,
+        job_id TEXT NOT NULL,
+        PRIMARY KEY (device_id, session_id, copier_job_sequence)
+    ) WITHOUT ROWID, STRICT;
+    """
+
+    /// The jobs charged before the table existed, oldest event first: where the same copier
+    /// job was charged twice already, the first stands (the charge stays in the append-only
+    /// ledger; the identity stops a third).
+    static func backfillCopierJobIdentities(_ db: Database) throws {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT jobs.id AS job_id, jobs.device_id AS device_id, device_events.bytes AS bytes
+            FROM jobs JOIN device_events ON device_events.device_id = jobs.device_id AND device_events.sequence = jobs.event_sequence
+            ORDER BY jobs.device_id, jobs.event_sequence
+            """)
+        let insert = try db.makeStatement(sql: """
+            INSERT OR IGNORE INTO copier_job_identities (device_id, session_id, copier_job_sequence, job_id) VALUES (?, ?, ?, ?)
+            """)
+        while let row = try rows.next() {
+            let bytes: Data = row["bytes"]
+            guard let event = try? Event(wireBytes: Array(bytes)), case let .copyJob(job) = event.body else { continue }
+            let device: String = row["device_id"]
+            let jobID: String = row["job_id"]
+            try insert.execute(arguments: [device, Int64(bitPattern: job.sessionID), Int64(job.copierJobSequence), jobID])
+        }
+    }
 
     /// Firmware (SPEC F3): uploaded images (bytes kept for sending), rollouts of one image to
     /// chosen devices, each device's transfer (`firmware_targets.id` is the uplink image id)

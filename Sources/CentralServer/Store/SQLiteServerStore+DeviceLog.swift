@@ -30,7 +30,8 @@ extension SQLiteServerStore {
         }
     }
 
-    public func appendEvents(device: DeviceID, expectedHead: EventIngestion.Head?, events: [Event], jobs: [IngestedJob], received: Timestamp) async throws {
+    @discardableResult
+    public func appendEvents(device: DeviceID, expectedHead: EventIngestion.Head?, events: [Event], jobs: [IngestedJob], received: Timestamp) async throws -> Int {
         try await pool.write { db in
             guard try Self.head(db, device: device) == expectedHead else {
                 throw StoreError.conflict("the events of \(device) changed while a batch was checked; send it again")
@@ -48,7 +49,11 @@ extension SQLiteServerStore {
                 ])
             }
             try Self.ingestSealEvents(events, device: device, received: received, in: db)
-            guard !jobs.isEmpty else { return }
+            guard !jobs.isEmpty else { return 0 }
+            let claimIdentity = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO copier_job_identities (device_id, session_id, copier_job_sequence, job_id) VALUES (?, ?, ?, ?)
+                """)
+            var repeated = 0
             let insertJob = try db.cachedStatement(sql: """
                 INSERT INTO jobs (id, device_id, user_id, grant_id, paper_size, colour, pages, copies, duplex, started, ended,
                                   colour_pages, mono_pages, event_sequence, session_id)
@@ -60,6 +65,16 @@ extension SQLiteServerStore {
             )
             for job in jobs {
                 let copy = job.job
+                // Exactly once per copier job, within the batch and across batches.
+                try claimIdentity.execute(arguments: [device.value, Int64(bitPattern: copy.sessionID), Int64(copy.copierJobSequence), job.id])
+                guard db.changesCount > 0 else {
+                    repeated += 1
+                    try db.execute(
+                        sql: "INSERT INTO security_events (at, kind, device_id, user_id, detail) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [received.millisecondsSinceEpoch, "copy job repeated", device.value, copy.userID.value,
+                                    "copier job \(copy.copierJobSequence) of session \(copy.sessionID) logged again as event \(job.eventSequence); not charged again"])
+                    continue
+                }
                 try insertJob.execute(arguments: [
                     job.id, device.value, copy.userID.value, copy.grantID.description, Int64(copy.paperSize.rawValue),
                     copy.colourPages > 0 ? 1 : 0, Int64(copy.pages), Int64(copy.copies), copy.duplex ? 1 : 0,
@@ -72,6 +87,7 @@ extension SQLiteServerStore {
                     job.id, "copy job \(copy.copierJobSequence) on \(device)", "device:\(device.value)",
                 ])
             }
+            return repeated
         }
     }
 

@@ -51,8 +51,12 @@ public struct IngestionService: Sendable {
                 let (amount, priced) = JobPricing.price(job, prices: prices, currency: currency)
                 jobs.append(IngestedJob(deviceID: device, eventSequence: event.sequence, job: job, amount: amount, currency: priced))
             }
-            try await store.appendEvents(device: device, expectedHead: head, events: accepted.newEvents, jobs: jobs, received: now)
+            let repeated = try await store.appendEvents(device: device, expectedHead: head, events: accepted.newEvents, jobs: jobs, received: now)
             metrics.eventsIngested.increment(by: Int64(accepted.newEvents.count))
+            if repeated > 0 {
+                logger.warning("uplink: \(repeated) copy job(s) from \(device) repeat a copier job already charged; stored, not charged")
+                metrics.copyJobsRepeated.increment(by: Int64(repeated))
+            }
             return .acknowledged(sequence: accepted.head?.sequence ?? stored, chargedUsers: Set(jobs.map(\.job.userID)))
         }
     }
