@@ -31,6 +31,19 @@ public struct BlobFiles: Sendable {
         }
     }
 
+    /// The bytes held of the blob: its size once it is in place, else the length of its
+    /// `.part` file. The one source of truth for "bytes held" (issue 13): the file is written
+    /// (and fsynced) before the database records progress, so after a crash between the two the
+    /// database figure is behind, and answering it made the agent resend a chunk the server
+    /// refused for ever.
+    public func held(_ hash: Hash32, size: UInt64) -> UInt64 {
+        let final = path(hash)
+        if FileManager.default.fileExists(atPath: final) { return size }
+        return UInt64((try? FileManager.default.attributesOfItem(atPath: final + ".part")[.size] as? UInt64) ?? 0)
+    }
+
+    public func isComplete(_ hash: Hash32) -> Bool { FileManager.default.fileExists(atPath: path(hash)) }
+
     /// Appends `data` at `offset` (which must be what is held); returns what is held after, and
     /// whether the blob is complete (then verified and in place).
     public func append(_ hash: Hash32, offset: UInt64, data: [UInt8], size: UInt64) throws(Failure) -> (held: UInt64, complete: Bool) {

@@ -96,14 +96,32 @@ public struct IngestionService: Sendable {
     }
 
     public func offer(_ offer: UplinkMessage.BlobOffer, device: DeviceID, now: Timestamp) async throws -> BlobProgress {
-        if let progress = try await store.blobProgress(offer.hash) { return progress }
-        try await store.offerBlob(offer.hash, size: offer.totalSize, mediaType: offer.mediaType, device: device, at: now)
-        return .receiving(bytesHeld: 0)
+        switch try await store.blobProgress(offer.hash) {
+        case .complete?:
+            return .complete
+        case .receiving?:
+            return try await held(offer.hash)
+        case nil:
+            try await store.offerBlob(offer.hash, size: offer.totalSize, mediaType: offer.mediaType, device: device, at: now)
+            return try await held(offer.hash)
+        }
+    }
+
+    /// What the server holds of a blob, from its files (`BlobFiles.held`); a blob whose file
+    /// is in place but whose completion the database missed (a crash between the two) is
+    /// marked complete here.
+    public func held(_ hash: Hash32) async throws -> BlobProgress {
+        guard let info = try await store.blobInfo(hash) else { return .receiving(bytesHeld: 0) }
+        if blobs.isComplete(hash) {
+            if try await store.blobProgress(hash) != .complete { try await store.setBlobProgress(hash, bytesHeld: info.size, complete: true) }
+            return .complete
+        }
+        return .receiving(bytesHeld: blobs.held(hash, size: info.size))
     }
 
     public func chunk(_ chunk: UplinkMessage.BlobChunk, device: DeviceID, now: Timestamp) async throws -> Result<BlobProgress, BlobFiles.Failure> {
         guard let info = try await store.blobInfo(chunk.hash) else { return .failure(.io("no offer for blob \(chunk.hash)")) }
-        if case .complete = try await store.blobProgress(chunk.hash) { return .success(.complete) }
+        if case .complete = try await held(chunk.hash) { return .success(.complete) }
         let appended: (held: UInt64, complete: Bool)
         do throws(BlobFiles.Failure) {
             appended = try blobs.append(chunk.hash, offset: chunk.offset, data: chunk.data, size: info.size)

@@ -194,10 +194,10 @@ public struct UplinkEndpoint: Sendable {
             case let .success(progress):
                 try await send(.blobStatus(try status(chunk.hash, progress)), requestID: frame.requestID, response: true, outbound: outbound)
             case let .failure(failure):
-                var held: UInt64 = 0
-                if case let .receiving(bytes) = try await services.store.blobProgress(chunk.hash) { held = bytes }
+                // Answered with what the files hold, so the agent resumes from there.
+                let held = try await ingestion.held(chunk.hash)
                 services.logger.warning("uplink \(device.id): blob \(chunk.hash): \(failure)")
-                try await send(.blobStatus(try status(chunk.hash, .receiving(bytesHeld: held))), requestID: frame.requestID, response: true, outbound: outbound)
+                try await send(.blobStatus(try status(chunk.hash, held)), requestID: frame.requestID, response: true, outbound: outbound)
             }
         case let .partDone(done):
             try await services.splitReleaser.done(done, from: device.id)
