@@ -106,7 +106,7 @@ enum ServerBenchmarks {
     /// entries in one transaction, and only then acknowledges it.
     static func ingestion() async throws {
         print("   (copy-job events by 20 users, batches of \(batchSize), \(window) in flight per agent, a fresh server for each line;")
-        print("    a batch is acknowledged once committed: SQLite WAL, synchronous = NORMAL, so it survives a server crash)")
+        print("    a batch is acknowledged once committed: SQLite WAL, synchronous = FULL, so it survives a power cut)")
         try await ingest(agents: 1, eventsPerAgent: 50_000, quotas: true)
         try await ingest(agents: 50, eventsPerAgent: 4_000, quotas: true)
         // The same without quotas: no fresh limit grants to sign and push to the connected

@@ -23,11 +23,15 @@ public final class SQLiteServerStore: ServerStore {
         configuration.label = "imprimatur-server"
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            // Durable enough for WAL: a commit survives a process crash; synchronous=FULL would
-            // add an fsync per commit for power-loss durability of the last transactions only.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // FULL: the WAL is fsynced at every commit, so an event batch the server has
+            // acknowledged survives a power cut, not only a process crash; the agent drops what
+            // is acknowledged (issue 13, docs/durability.md "Server"). One fsync per batch
+            // transaction, not per event: the batch is the group commit.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets NORMAL on the writer when it turns WAL on, after `prepareDatabase`.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.path = path
         try SQLiteMigrations.migrator().migrate(pool)
     }
