@@ -43,7 +43,8 @@ public final class ModbusServer: @unchecked Sendable {
             }
             boundPort = Int(UInt16(bigEndian: address.sin_port))
         case .rtu:
-            try context.check(modbus_connect(context.raw), "open \(endpoint)")
+            try SelectableDescriptors.opening { () throws(ModbusError) in try context.check(modbus_connect(context.raw), "open \(endpoint)") }
+            _ = modbus_set_socket(context.raw, try SelectableDescriptors.selectable(modbus_get_socket(context.raw), "open \(endpoint)"))
             listener = -1
         }
         // The context moves to the serving thread and is used only there from now on.
@@ -95,8 +96,11 @@ public final class ModbusServer: @unchecked Sendable {
             for entry in fds where entry.revents != 0 {
                 if isTCP && entry.fd == listener {
                     var socket: Int32 = listener
-                    let accepted = modbus_tcp_accept(context.raw, &socket)
-                    if accepted >= 0 { clients.insert(accepted) }
+                    let accepted = (try? SelectableDescriptors.opening { modbus_tcp_accept(context.raw, &socket) }) ?? -1
+                    // A connection select cannot wait on is closed (the client sees it dropped).
+                    if accepted >= 0, let client = try? SelectableDescriptors.selectable(accepted, "accept on \(endpoint)") {
+                        clients.insert(client)
+                    }
                     continue
                 }
                 _ = modbus_set_socket(context.raw, entry.fd)
