@@ -3,7 +3,7 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 30
 BUILD_FLAGS ?=
 
-.PHONY: deps build test run bench fuzz clean
+.PHONY: deps build test run bench fuzz soak clean
 
 # Installs only what is missing (Debian packages; see scripts/install-deps.sh).
 deps:
@@ -27,6 +27,17 @@ bench: deps
 	$(SWIFT) build -c release --product firmware-sim
 	$$($(SWIFT) build -c release --show-bin-path)/imprimatur-bench
 	umockdev-wrapper $$($(SWIFT) build -c release --show-bin-path)/imprimatur-bench seal
+
+# The crash loop's long version (issue 13, docs/crash-loop.md); `make test` runs a short one.
+SOAK_JOBS ?= 300
+SOAK_AGENT_KILLS ?= 100
+SOAK_SERVER_KILLS ?= 50
+SOAK_OFFLINE_AGENT_KILLS ?= 5
+soak: build
+	SOAK_JOBS=$(SOAK_JOBS) SOAK_AGENT_KILLS=$(SOAK_AGENT_KILLS) SOAK_SERVER_KILLS=$(SOAK_SERVER_KILLS) \
+	SOAK_OFFLINE_AGENT_KILLS=$(SOAK_OFFLINE_AGENT_KILLS) $(SWIFT) test --skip-build --filter CrashLoopSystemTests 2>&1 \
+	| tee .build/soak.log | grep -E '^soak:|^crash loop:|✘|recorded an issue'; \
+	grep -q '✔ Test run with' .build/soak.log
 
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
