@@ -73,6 +73,13 @@ public struct IngestionService: Sendable {
             return "checkpoint refused: \(error)"
         }
         let size = signed.checkpoint.treeSize
+        // The store keeps sizes as SQLite integers (Int64); a larger claim is no log this server
+        // could hold, and converting it would trap (issue 21).
+        guard size <= UInt64(Int64.max) else {
+            let detail = "checkpoint refused: a tree size of \(size) is beyond \(Int64.max)"
+            try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "checkpoint refused", deviceID: device.id, detail: detail))
+            return detail
+        }
         guard size > 0, let head = try await store.eventHead(device: device.id), head.sequence >= size else {
             // The events it covers have not all arrived yet; keep it, it is checked when read.
             try await store.storeCheckpoint(signed, received: now)
