@@ -42,8 +42,10 @@ struct CrashLoopSystemTests {
         // The copier's own page counter agrees with the answers it gave job by job.
         let counter = try loop.copierStatus()["total_pages"] as? Int
         #expect(counter == loop.copierJobs.map(\.pages).reduce(0, +), "the copier's counter against its job answers")
-        // A relock within the watchdog, with the time one status poll takes on top.
-        #expect(relocks.allSatisfy { $0 <= CrashLoop.watchdogMilliseconds + 750 }, "relock times \(relocks) ms")
+        // The copier locked itself every time (timeRelock waits at most 10 s). How soon is a
+        // figure, printed above: measured by polling with a process per poll, it is only as
+        // exact as the box is idle, so the bound here is loose: the watchdog plus 2 s.
+        #expect(relocks.allSatisfy { $0 <= CrashLoop.watchdogMilliseconds + 2_000 }, "relock times \(relocks) ms")
     }
 
     func serverJobs(_ system: SystemHarness) async throws -> [CrashLoopJob] {
