@@ -26,9 +26,7 @@ public final class ModbusClient {
         let context = try ModbusContext(endpoint: endpoint)
         try context.setTimeouts(response: responseTimeout, byte: responseTimeout)
         try context.check(modbus_set_slave(context.raw, unitID), "set unit id \(unitID)")
-        try SelectableDescriptors.opening { () throws(ModbusError) in try context.check(modbus_connect(context.raw), "connect to \(endpoint)") }
-        let socket = try SelectableDescriptors.selectable(modbus_get_socket(context.raw), "connect to \(endpoint)")
-        _ = modbus_set_socket(context.raw, socket)
+        try context.connect("connect to \(endpoint)")
         self.context = context
     }
 

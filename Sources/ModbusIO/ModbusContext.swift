@@ -30,6 +30,13 @@ final class ModbusContext {
         if result == -1 { throw ModbusError.last(operation()) }
     }
 
+    /// modbus_connect with its descriptor kept where libmodbus's select can take it
+    /// (SelectableDescriptors): a TCP client's socket, an RTU serial line.
+    func connect(_ operation: @autoclosure () -> String) throws(ModbusError) {
+        try SelectableDescriptors.opening { () throws(ModbusError) in try check(modbus_connect(raw), operation()) }
+        _ = modbus_set_socket(raw, try SelectableDescriptors.selectable(modbus_get_socket(raw), operation()))
+    }
+
     func setTimeouts(response: Duration, byte: Duration) throws(ModbusError) {
         let (rs, ru) = Self.split(response)
         let (bs, bu) = Self.split(byte)

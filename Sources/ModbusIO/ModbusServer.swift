@@ -43,8 +43,7 @@ public final class ModbusServer: @unchecked Sendable {
             }
             boundPort = Int(UInt16(bigEndian: address.sin_port))
         case .rtu:
-            try SelectableDescriptors.opening { () throws(ModbusError) in try context.check(modbus_connect(context.raw), "open \(endpoint)") }
-            _ = modbus_set_socket(context.raw, try SelectableDescriptors.selectable(modbus_get_socket(context.raw), "open \(endpoint)"))
+            try context.connect("open \(endpoint)")
             listener = -1
         }
         // The context moves to the serving thread and is used only there from now on.
