@@ -17,24 +17,18 @@ struct AgentKillSystemTests {
     /// is after the agent has been killed); its pages printed.
     /// On a thread of its own: a blocked pool thread could starve the polls that follow.
     func startJob(_ system: SystemHarness, pages: Int) -> Task<Int, any Error> {
-        CrashLoop.onThread { try #require(try system.job(copies: 1, pages: pages, colour: false)["pages_printed"] as? Int) }
-    }
-
-    func copierStatus(_ system: SystemHarness) throws -> [String: Any] {
-        let result = try ChildProcess.run(system.simulatorBinary, ["copier", "status", "--panel", system.copierPanel])
-        return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        onThread { try #require(try system.job(copies: 1, pages: pages, colour: false)["pages_printed"] as? Int) }
     }
 
     /// Kills the agent once the copier is copying, then waits for the copier to lock itself (its
     /// watchdog: nobody heartbeats any more). The relock time in milliseconds.
     func killAgentMidJob(_ system: SystemHarness) async throws -> Int {
-        try await eventually("the copier is copying", timeout: .seconds(30)) { try copierStatus(system)["state"] as? String == "copying" }
+        try await eventually("the copier is copying", timeout: .seconds(30)) { try system.copierStatus()["state"] as? String == "copying" }
         system.agent?.send(SIGKILL)
         _ = try system.agent?.waitForExit(timeout: .seconds(5))
         let killed = ContinuousClock.now
-        try await eventually("the copier locks itself") { try copierStatus(system)["relay"] as? Bool == false }
-        return Int((ContinuousClock.now - killed).components.seconds * 1000
-            + (ContinuousClock.now - killed).components.attoseconds / 1_000_000_000_000_000)
+        try await eventually("the copier locks itself") { try system.copierStatus()["relay"] as? Bool == false }
+        return milliseconds(ContinuousClock.now - killed)
     }
 
     func tap(_ system: SystemHarness, offline: Bool) async throws -> [String: Any] {

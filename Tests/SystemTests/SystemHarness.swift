@@ -132,6 +132,15 @@ final class SystemHarness: @unchecked Sendable {
         return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
     }
 
+    /// `firmware-sim copier status`: the copier as its panel shows it.
+    func copierStatus() throws -> [String: Any] {
+        let result = try ChildProcess.run(simulatorBinary, ["copier", "status", "--panel", copierPanel])
+        guard let status = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any] else {
+            throw ProcessFailure(description: "copier status: \(result.output) \(result.error)")
+        }
+        return status
+    }
+
     /// GET an API route with the administrator's token.
     func api(_ path: String) async throws -> [String: Any] {
         try await api(path, token: apiToken)
@@ -181,4 +190,19 @@ func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: (
     if (try? await condition()) == true { return }
     Issue.record("timed out waiting until \(what)")
     throw ProcessFailure(description: "timed out waiting until \(what)")
+}
+
+/// Blocking work (a child process awaited) on a thread of its own, off the test's pool: a
+/// blocked pool thread could starve the polls that run beside it.
+func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) -> Task<T, any Error> {
+    Task {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+/// A duration in whole milliseconds.
+func milliseconds(_ duration: Duration) -> Int {
+    Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
 }

@@ -85,10 +85,10 @@ final class CrashLoop: @unchecked Sendable {
         if agentAway { try killAgent() }
         if serverMoment == .sessionOpen { try restartServerAfterKill() }
 
-        let job = Self.onThread { [system] in try system.job(copies: 1, pages: pages, colour: false)["pages_printed"] as? Int ?? 0 }
+        let job = onThread { [system] in try system.job(copies: 1, pages: pages, colour: false)["pages_printed"] as? Int ?? 0 }
         if agentMoment == .midJob || serverMoment == .midJob {
             try await eventually("the copier is copying", timeout: .seconds(10)) {
-                let status = try copierStatus()
+                let status = try system.copierStatus()
                 return status["state"] as? String == "copying" || status["current_job"] is NSNull
             }
             try await at(.midJob, agentMoment, serverMoment)
@@ -161,9 +161,8 @@ final class CrashLoop: @unchecked Sendable {
     /// From now (the agent just died) until the copier's relay is off.
     private func timeRelock() async throws -> Int {
         let killed = ContinuousClock.now
-        try await eventually("the copier locks itself", timeout: .seconds(10)) { try copierStatus()["relay"] as? Bool == false }
-        let elapsed = ContinuousClock.now - killed
-        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        try await eventually("the copier locks itself", timeout: .seconds(10)) { try system.copierStatus()["relay"] as? Bool == false }
+        return milliseconds(ContinuousClock.now - killed)
     }
 
     // MARK: As a person does it
@@ -195,22 +194,5 @@ final class CrashLoop: @unchecked Sendable {
     func agentAnswer(_ arguments: [String]) -> [String: Any]? {
         guard let result = try? ChildProcess.run(system.agentBinary, arguments + ["--config", system.agentConfig]) else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(result.output.utf8))) as? [String: Any]
-    }
-
-    func copierStatus() throws -> [String: Any] {
-        let result = try ChildProcess.run(system.simulatorBinary, ["copier", "status", "--panel", system.copierPanel])
-        guard let status = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any] else {
-            throw ProcessFailure(description: "copier status: \(result.output) \(result.error)")
-        }
-        return status
-    }
-
-    /// Blocking work (a child process awaited) on a thread of its own, off the test's pool.
-    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) -> Task<T, any Error> {
-        Task {
-            try await withCheckedThrowingContinuation { continuation in
-                Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
-            }
-        }
     }
 }

@@ -40,7 +40,7 @@ struct CrashLoopSystemTests {
         #expect(over == 0, "\(loop.offlineUserPages) pages printed for bob on a \(settings.offlineLimit)-page limit")
         #expect(loop.offlineUserPages == settings.offlineLimit, "bob, copied offline to his limit, got \(loop.offlineUserPages) of \(settings.offlineLimit) pages")
         // The copier's own page counter agrees with the answers it gave job by job.
-        let counter = try loop.copierStatus()["total_pages"] as? Int
+        let counter = try loop.system.copierStatus()["total_pages"] as? Int
         #expect(counter == loop.copierJobs.map(\.pages).reduce(0, +), "the copier's counter against its job answers")
         // The copier locked itself every time (timeRelock waits at most 10 s). How soon is a
         // figure, printed above: measured by polling with a process per poll, it is only as
