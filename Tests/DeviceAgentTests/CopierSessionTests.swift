@@ -189,6 +189,18 @@ struct CopierSessionTests {
         #expect(limit.cost(colourPages: 1, monoPages: 0, paperSize: .a3) == 20)  // unpriced: dearest
     }
 
+    /// Issue 21: a faulty copier's largest page counts at the largest prices summed past
+    /// UInt64 and trapped the agent; the cost saturates, which is over any limit.
+    @Test func theCostOfTheLargestPageCountsSaturates() throws {
+        let prices = try PriceTable([
+            PagePrice(paperSize: .a4, colour: false, pricePerPage: .max),
+            PagePrice(paperSize: .a4, colour: true, pricePerPage: .max),
+        ])
+        let limit = try SignedLimitGrant(wireBytes: F.limitToken(unit: .money(try CurrencyCode("EUR")), available: 100, prices: prices)).limitGrant
+        #expect(limit.cost(colourPages: .max, monoPages: .max, paperSize: .a4) == .max)
+        #expect(limit.cost(colourPages: .max, monoPages: 0, paperSize: .a4) == UInt64(UInt32.max) * UInt64(UInt32.max))
+    }
+
     @Test func onlyVerifiedGrantsAuthorize() {
         var forged = F.grantToken()
         forged[forged.count - 1] ^= 0x01  // the signature's last byte

@@ -146,8 +146,13 @@ public final class SplitService: Sendable {
             for (position, share) in part.payers.enumerated() {
                 var currency: CurrencyCode?
                 if let quota = try await store.quota(userID: share.payer), case let .money(code) = quota.unit { currency = code }
-                let total = JobPricing.price(colourPages: part.method.colour ? printed : 0, monoPages: part.method.colour ? 0 : printed,
-                                             paperSize: part.method.paperSize, prices: prices, currency: currency)
+                // The plan bounds pages and copies (SplitPlan.maximumCopies), so no part reaches
+                // JobPricing's bound; were one to, it is released uncharged and said loudly.
+                guard let total = JobPricing.price(colourPages: part.method.colour ? printed : 0, monoPages: part.method.colour ? 0 : printed,
+                                                   paperSize: part.method.paperSize, prices: prices, currency: currency) else {
+                    logger.error("split: part \(index + 1) of \(outcome.job.id) (\(printed) pages) is priced beyond \(JobPricing.maximumAmount); not charged")
+                    continue
+                }
                 let amount = SplitPlanner.apportion(total.amount, percents: percents)[position]
                 charges.append(SplitCharge(
                     id: "split-\(outcome.job.id)-\(index + 1)-\(share.payer)", payer: share.payer, device: outcome.job.device,

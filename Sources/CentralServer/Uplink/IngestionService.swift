@@ -48,8 +48,16 @@ public struct IngestionService: Sendable {
                     if let quota = try await store.quota(userID: job.userID), case let .money(code) = quota.unit { currency = code } else { currency = nil }
                     currencies[job.userID] = currency
                 }
-                let (amount, priced) = JobPricing.price(job, prices: prices, currency: currency)
-                jobs.append(IngestedJob(deviceID: device, eventSequence: event.sequence, job: job, amount: amount, currency: priced))
+                guard let priced = JobPricing.price(job, prices: prices, currency: currency) else {
+                    // Signed into the device's chain, so stored (refusing the batch would stall
+                    // its log for good) with no price, its pages counted, and put before the auditors.
+                    let detail = "copy job \(event.sequence) (\(job.colourPages) colour, \(job.monoPages) mono pages, user \(job.userID)) costs more than \(JobPricing.maximumAmount) minor units; stored with no price"
+                    logger.error("uplink: \(device): \(detail)")
+                    try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "copy job beyond price bound", deviceID: device, detail: detail))
+                    jobs.append(IngestedJob(deviceID: device, eventSequence: event.sequence, job: job, amount: 0, currency: nil))
+                    continue
+                }
+                jobs.append(IngestedJob(deviceID: device, eventSequence: event.sequence, job: job, amount: priced.amount, currency: priced.currency))
             }
             let repeated = try await store.appendEvents(device: device, expectedHead: head, events: accepted.newEvents, jobs: jobs, received: now)
             metrics.eventsIngested.increment(by: Int64(accepted.newEvents.count))

@@ -108,7 +108,10 @@ extension LimitGrant {
             let dearest = UInt64(prices.entries.map(\.pricePerPage).max() ?? 0)
             let colour = prices.price(paperSize: paperSize, colour: true).map(UInt64.init) ?? dearest
             let mono = prices.price(paperSize: paperSize, colour: false).map(UInt64.init) ?? dearest
-            return colour * UInt64(colourPages) + mono * UInt64(monoPages)
+            // Each product fits (two 32-bit factors); their sum may not, from a faulty copier's
+            // page counts: saturate, which is over any limit, rather than trap the agent.
+            let total = (colour * UInt64(colourPages)).addingReportingOverflow(mono * UInt64(monoPages))
+            return total.overflow ? .max : total.partialValue
         }
     }
 }

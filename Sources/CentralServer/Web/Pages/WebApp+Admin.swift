@@ -180,9 +180,14 @@ extension WebApp {
     @Sendable func adminCreateToken(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         let caller = try await caller(request, [.administrator])
         let form = try await form(request, context, caller)
-        let hours = form["hours"].flatMap { Int64($0) } ?? 24
         do {
-            let made = try await services.admin.createEnrollmentToken(name: try form.require("name"), lifetime: hours * 3_600_000, by: actor(caller, context))
+            // Bounded before it is multiplied: hours * 3_600_000 trapped on a huge number (issue 21).
+            let text = (form["hours"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard let hours = text.isEmpty ? 24 : Int64(text), (1...720).contains(hours) else {
+                throw InputError(field: "hours", "must be a whole number of hours from 1 to 720 (30 days), got \"\(text)\"")
+            }
+            let lifetime = hours * 3_600_000
+            let made = try await services.admin.createEnrollmentToken(name: try form.require("name"), lifetime: lifetime, by: actor(caller, context))
             // Shown once, on this page only: the store keeps its hash.
             return try page("admin-tokens", caller, request, title: "Enrolment tokens", [
                 "made": ["token": made.token, "expires": WebFormat.time(made.expires)],
