@@ -49,7 +49,7 @@ public struct ServerServices: Sendable {
             webhook: webhookSecret.map { PaymentWebhook(secret: $0) }, store: store, admin: admin, clock: clock, logger: logger
         )
         splitReleaser = SplitReleaser(store: store, hub: hub, clock: clock, logger: logger)
-        splits = SplitService(store: store, clock: clock, timeout: splitTimeout, releaser: splitReleaser, logger: logger)
+        splits = SplitService(store: store, clock: clock, timeout: splitTimeout, releaser: splitReleaser, policy: policy, logger: logger)
         firmware = FirmwareService(store: store, clock: clock, delivery: FirmwareDelivery(store: store, hub: hub, clock: clock, logger: logger), hub: hub)
     }
 

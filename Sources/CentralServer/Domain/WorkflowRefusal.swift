@@ -1,6 +1,7 @@
 /// Why a person's step in a workflow (a seal application, a split charge) was refused. Each
 /// names what was wrong; the REST API answers `input` with 400, `forbidden` with 403,
-/// `notFound` with 404 and `conflict` with 409.
+/// `notFound` with 404, `conflict` with 409 and
+/// `rateLimited` with 429 and Retry-After.
 public enum WorkflowRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case input(InputError)
     /// The person may not do this (not their turn, their own application, not a payer).
@@ -8,11 +9,13 @@ public enum WorkflowRefusal: Error, Hashable, Sendable, CustomStringConvertible 
     case notFound(String)
     /// Not in a state that allows it (already decided, timed out, not authenticated).
     case conflict(String)
+    /// Too many wrong PINs: not tried; again after `retryAfter` seconds (HTTP 429).
+    case rateLimited(String, retryAfter: Int64)
 
     public var description: String {
         switch self {
         case let .input(error): return error.description
-        case let .forbidden(text), let .notFound(text), let .conflict(text): return text
+        case let .forbidden(text), let .notFound(text), let .conflict(text), let .rateLimited(text, _): return text
         }
     }
 

@@ -39,7 +39,6 @@ public final class GrantService: Sendable {
                 applicationID: applicationID, deviceTime: deviceTime, now: now
             )
             let decision = GrantDecision.decide(facts, policy: policy)
-            try await recordPINOutcome(facts, decision: decision, deviceID: deviceID)
             switch decision {
             case let .refuse(reason, text):
                 metrics.grantRefused(reason)
@@ -140,19 +139,21 @@ public final class GrantService: Sendable {
         let pinNeeded: Bool
         if case .user = credential { pinNeeded = true } else { pinNeeded = user.pinHash != nil }
         if pinNeeded {
-            facts.userPINFailures = try await store.pinFailures(userID: user.id, since: now.adding(milliseconds: -policy.userPINLimit.lookBack))
-            facts.devicePINFailures = try await store.pinFailures(deviceID: deviceID, since: now.adding(milliseconds: -policy.devicePINLimit.lookBack))
-            let locked = GrantDecision.pinLock(userFailures: facts.userPINFailures, deviceFailures: facts.devicePINFailures, now: now, policy: policy) != nil
-            if locked {
-                facts.pin = .notChecked
-            } else if let givenPIN {
-                if let hash = user.pinHash {
-                    facts.pin = await Secrets.bcryptVerify(givenPIN.value, hash: hash) ? .matched : .mismatched
-                } else {
-                    facts.pin = .noPINSet
+            if let givenPIN, let hash = user.pinHash {
+                // Counted before it is compared, across every path that checks a PIN (PINCheck).
+                let checked = try await PINCheck(store: store, policy: policy).check(givenPIN.value, hash: hash, user: user.id, device: deviceID, now: now)
+                facts.userPINFailures = checked.userFailures
+                facts.devicePINFailures = checked.deviceFailures
+                switch checked.verdict {
+                case .matched: facts.pin = .matched
+                case .mismatched: facts.pin = .mismatched
+                case .locked: facts.pin = .notChecked
                 }
             } else {
-                facts.pin = .missing
+                // Nothing is compared; the failures are read for a lock's refusal.
+                facts.userPINFailures = try await store.pinFailures(userID: user.id, since: now.adding(milliseconds: -policy.userPINLimit.lookBack))
+                facts.devicePINFailures = try await store.pinFailures(deviceID: deviceID, since: now.adding(milliseconds: -policy.devicePINLimit.lookBack))
+                facts.pin = givenPIN == nil ? .missing : .noPINSet
             }
         } else {
             facts.pin = .notRequired
@@ -178,26 +179,6 @@ public final class GrantService: Sendable {
     private func priceTable(for unit: QuotaUnit) async throws -> PriceTable {
         guard case let .money(currency) = unit else { return .empty }
         return Price.table(try await store.prices(), currency: currency)
-    }
-
-    private func recordPINOutcome(_ facts: GrantRequestFacts, decision: GrantDecision, deviceID: DeviceID) async throws {
-        guard case let .found(user) = facts.credential else { return }
-        switch (facts.pin, decision) {
-        case (.mismatched, .refuse(.wrongPIN, _)):
-            try await store.recordPINFailure(userID: user.id, deviceID: deviceID, at: facts.now)
-            let failures = facts.userPINFailures + [facts.now]
-            let deviceFailures = facts.devicePINFailures + [facts.now]
-            if let until = GrantDecision.pinLock(userFailures: failures, deviceFailures: deviceFailures, now: facts.now, policy: policy) {
-                try await store.recordSecurityEvent(SecurityEvent(
-                    at: facts.now, kind: "pin.locked", deviceID: deviceID, userID: user.id,
-                    detail: "too many wrong PINs; PIN entry locked until \(TimeText.iso8601(until))"
-                ))
-            }
-        case (.matched, .grant):
-            if !facts.userPINFailures.isEmpty { try await store.clearPINFailures(userID: user.id) }
-        default:
-            break
-        }
     }
 
     // MARK: Signing

@@ -45,6 +45,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
             case let .forbidden(text): return APIError(.forbidden, text)
             case let .notFound(text): return APIError(.notFound, text)
             case let .conflict(text): return APIError(.conflict, text)
+            case let .rateLimited(text, seconds): return APIError(.tooManyRequests, text, headers: [.retryAfter: "\(max(1, seconds))"])
             }
         case let error as PDFTool.Failure:
             if case .malformed = error { return APIError(.badRequest, error.description, field: "pdf") }

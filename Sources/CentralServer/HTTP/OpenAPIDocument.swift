@@ -617,6 +617,13 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "409": { $ref: "#/components/responses/Conflict" }
+        "429":
+          description: Too many wrong PINs (the payer's and the job's device's, the same count as at the devices); not compared. Retry-After says when to try again.
+          headers:
+            Retry-After: { schema: { type: integer }, description: Seconds until PIN entry opens again }
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
   /api/v1/split-jobs/{id}/payers/{payer}/approve:
     post:
       summary: The authenticated payer approves their share; a part every payer approved is released and charged

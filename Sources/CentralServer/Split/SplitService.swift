@@ -16,10 +16,12 @@ public final class SplitService: Sendable {
     /// Pushes a released part to its device's agent; nil: parts wait for the device's next connection.
     public let releaser: SplitReleaser?
     private let logger: Logger
+    private let pinCheck: PINCheck
 
     public init(store: any ServerStore, clock: any ServerClock, pdf: PDFTool = PDFTool(), timeout: Int64 = SplitConsent.defaultTimeout,
-                releaser: SplitReleaser? = nil, logger: Logger) {
+                releaser: SplitReleaser? = nil, policy: GrantPolicy = GrantPolicy(), logger: Logger) {
         self.store = store
+        pinCheck = PINCheck(store: store, policy: policy)
         self.releaser = releaser
         self.clock = clock
         self.pdf = pdf
@@ -88,8 +90,17 @@ public final class SplitService: Sendable {
         if event == .authenticate {
             guard let pin, !pin.isEmpty else { throw SplitError.field("pin", "your PIN is needed to authenticate") }
             guard person.id == payer else { throw SplitError.forbidden("only \(payer) may answer for their share") }
-            let right = if let hash = person.pinHash { await Secrets.bcryptVerify(pin, hash: hash) } else { false }
-            guard right else {
+            guard let hash = person.pinHash else { throw SplitError.forbidden("no PIN is set for you; ask an administrator") }
+            // The same count of wrong PINs as at the devices (the job's device's, and the
+            // payer's): before, this path had no limit (60 guesses in 2 s, issue 21).
+            let checked = try await pinCheck.check(pin, hash: hash, user: person.id, device: job.device, now: now)
+            switch checked.verdict {
+            case .matched:
+                break
+            case let .locked(until):
+                let seconds = (until.milliseconds(since: now) + 999) / 1000
+                throw SplitError.rateLimited("too many wrong PINs; PIN entry is locked until \(TimeText.iso8601(until))", retryAfter: seconds)
+            case .mismatched:
                 try await store.appendAudit(actor.record("split.authenticate-failed", target: "split-job:\(id)", details: ["payer": payer.value], at: now))
                 throw SplitError.forbidden("the PIN is not right")
             }

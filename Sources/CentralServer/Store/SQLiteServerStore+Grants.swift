@@ -35,29 +35,40 @@ extension SQLiteServerStore {
         }
     }
 
-    public func recordPINFailure(userID: UserID, deviceID: DeviceID, at: Timestamp) async throws {
+    public func claimPINAttempt(userID: UserID, deviceID: DeviceID, at: Timestamp, userSince: Timestamp, deviceSince: Timestamp,
+                                locked: @Sendable ([Timestamp], [Timestamp]) -> Bool) async throws -> PINAttemptClaim {
         try await pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO pin_failures (user_id, device_id, at) VALUES (?, ?, ?)",
-                arguments: [userID.value, deviceID.value, at.millisecondsSinceEpoch]
-            )
+            let userFailures = try Self.pinFailures(db, column: "user_id", userID.value, since: userSince)
+            let deviceFailures = try Self.pinFailures(db, column: "device_id", deviceID.value, since: deviceSince)
+            guard !locked(userFailures, deviceFailures) else {
+                return PINAttemptClaim(attempt: nil, userFailures: userFailures, deviceFailures: deviceFailures)
+            }
+            try db.execute(sql: "INSERT INTO pin_failures (user_id, device_id, at) VALUES (?, ?, ?)",
+                           arguments: [userID.value, deviceID.value, at.millisecondsSinceEpoch])
+            let attempt = db.lastInsertedRowID
             // Rate limiting looks back minutes; a day is plenty and keeps the table small.
             try db.execute(sql: "DELETE FROM pin_failures WHERE at < ?", arguments: [at.millisecondsSinceEpoch - 86_400_000])
+            return PINAttemptClaim(attempt: attempt, userFailures: userFailures, deviceFailures: deviceFailures)
         }
+    }
+
+    public func withdrawPINAttempt(id: Int64, userID: UserID) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM pin_failures WHERE id = ? OR user_id = ?", arguments: [id, userID.value])
+        }
+    }
+
+    private static func pinFailures(_ db: Database, column: String, _ value: String, since: Timestamp) throws -> [Timestamp] {
+        try Int64.fetchAll(db, sql: "SELECT at FROM pin_failures WHERE \(column) = ? AND at >= ? ORDER BY at", arguments: [value, since.millisecondsSinceEpoch])
+            .map { Timestamp(millisecondsSinceEpoch: $0) }
     }
 
     public func pinFailures(userID: UserID, since: Timestamp) async throws -> [Timestamp] {
-        try await pool.read { db in
-            try Int64.fetchAll(db, sql: "SELECT at FROM pin_failures WHERE user_id = ? AND at >= ? ORDER BY at", arguments: [userID.value, since.millisecondsSinceEpoch])
-                .map { Timestamp(millisecondsSinceEpoch: $0) }
-        }
+        try await pool.read { db in try Self.pinFailures(db, column: "user_id", userID.value, since: since) }
     }
 
     public func pinFailures(deviceID: DeviceID, since: Timestamp) async throws -> [Timestamp] {
-        try await pool.read { db in
-            try Int64.fetchAll(db, sql: "SELECT at FROM pin_failures WHERE device_id = ? AND at >= ? ORDER BY at", arguments: [deviceID.value, since.millisecondsSinceEpoch])
-                .map { Timestamp(millisecondsSinceEpoch: $0) }
-        }
+        try await pool.read { db in try Self.pinFailures(db, column: "device_id", deviceID.value, since: since) }
     }
 
     public func clearPINFailures(userID: UserID) async throws {

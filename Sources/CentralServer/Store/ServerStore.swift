@@ -104,7 +104,13 @@ public protocol ServerStore: DeviceLogStore, SealStore, SplitStore, WebStore, Fi
 
     func recordIssuedGrants(_ grants: [IssuedGrant]) async throws
     func issuedGrants(userID: UserID?, limit: Int) async throws -> [IssuedGrant]
-    func recordPINFailure(userID: UserID, deviceID: DeviceID, at: Timestamp) async throws
+    /// One PIN check's turn, in one transaction: the user's wrong PINs since `userSince` and the
+    /// device's since `deviceSince`; unless `locked` says they lock PIN entry, a wrong PIN is
+    /// recorded at `at` before the PIN is compared (`PINCheck`), so parallel guesses each count.
+    func claimPINAttempt(userID: UserID, deviceID: DeviceID, at: Timestamp, userSince: Timestamp, deviceSince: Timestamp,
+                         locked: @Sendable (_ userFailures: [Timestamp], _ deviceFailures: [Timestamp]) -> Bool) async throws -> PINAttemptClaim
+    /// The PIN of attempt `id` was right: the attempt and the user's earlier wrong PINs go.
+    func withdrawPINAttempt(id: Int64, userID: UserID) async throws
     func pinFailures(userID: UserID, since: Timestamp) async throws -> [Timestamp]
     func pinFailures(deviceID: DeviceID, since: Timestamp) async throws -> [Timestamp]
     /// Forgets a user's wrong PINs after a right one.
