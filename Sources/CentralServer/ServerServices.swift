@@ -40,9 +40,9 @@ public struct ServerServices: Sendable {
         self.clock = clock
         self.logger = logger
         grants = GrantService(store: store, keyRing: keyRing, policy: policy, metrics: metrics, logger: logger)
-        admin = AdminService(store: store, clock: clock, pinHashCost: pinHashCost, passwordHashCost: passwordHashCost)
-        enrollment = EnrollmentService(store: store, grants: grants, clock: clock)
         hub = UplinkHub(metrics: metrics)
+        admin = AdminService(store: store, clock: clock, pinHashCost: pinHashCost, passwordHashCost: passwordHashCost, hub: hub)
+        enrollment = EnrollmentService(store: store, grants: grants, clock: clock)
         seals = SealService(store: store, keyRing: keyRing, hub: hub, clock: clock, logger: logger)
         bills = BillService(store: store, clock: clock)
         payments = PaymentWebhookService(

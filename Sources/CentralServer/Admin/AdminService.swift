@@ -7,6 +7,8 @@ import Protocol
 public struct AdminService: Sendable {
     public let store: any ServerStore
     public let clock: any ServerClock
+    /// Where a disabled device's open connection is cut; nil in a CLI without a server.
+    let hub: UplinkHub?
     /// bcrypt cost for new PIN hashes (a hash keeps its cost, so checks use the cost it was made with).
     public let pinHashCost: UInt8
     /// bcrypt cost for new web password hashes.
@@ -19,7 +21,8 @@ public struct AdminService: Sendable {
     /// Passwords are checked only at web login and can be long: the usual cost.
     public static let defaultPasswordHashCost: UInt8 = 12
 
-    public init(store: any ServerStore, clock: any ServerClock = SystemClock(), pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost) {
+    public init(store: any ServerStore, clock: any ServerClock = SystemClock(), pinHashCost: UInt8 = AdminService.defaultPINHashCost, passwordHashCost: UInt8 = AdminService.defaultPasswordHashCost, hub: UplinkHub? = nil) {
+        self.hub = hub
         self.store = store
         self.clock = clock
         self.pinHashCost = pinHashCost
@@ -309,6 +312,7 @@ public struct AdminService: Sendable {
         try await AdminError.translating {
             let deviceID = try InputRules.deviceID(id, field: "id")
             try await store.setDeviceState(deviceID, state: state, audit: actor.record("device.\(state == .active ? "enable" : "disable")", target: "device:\(deviceID)", at: clock.now()))
+            if state != .active { await hub?.disconnect(deviceID, reason: "device \(deviceID) was disabled") }
         }
     }
 

@@ -9,6 +9,7 @@ import ServiceLifecycle
 /// `LimitRefreshSchedule` it re-issues every user's limit grant to every connected device, so
 /// they are renewed before they expire and a new period's reset arrives at its start. A device
 /// that hears nothing keeps its last grant only until it expires, then refuses offline use.
+/// Each round also cuts the connections of devices disabled meanwhile.
 public struct LimitRefresher: Service {
     let endpoint: UplinkEndpoint
     let pollInterval: Duration
@@ -58,6 +59,18 @@ public struct LimitRefresher: Service {
             }
         } catch {
             services.logger.warning("limit refresh: cannot read the ledger: \(error)")
+        }
+        // A device disabled from the CLI (another process) is cut here, within a poll; one
+        // disabled through this server's AdminService was cut at once.
+        do {
+            let connected = Set(await endpoint.hub.connectedDevices)
+            if !connected.isEmpty {
+                for device in try await services.store.devices() where device.state != .active && connected.contains(device.id) {
+                    await endpoint.hub.disconnect(device.id, reason: "device \(device.id) was disabled")
+                }
+            }
+        } catch {
+            services.logger.warning("limit refresh: cannot read the devices: \(error)")
         }
         if now >= state.nextFull {
             await endpoint.pushAllLimits(now: now)

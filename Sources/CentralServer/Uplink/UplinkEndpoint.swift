@@ -73,6 +73,12 @@ public struct UplinkEndpoint: Sendable {
             Task { await firmware.connected(authenticated.id) }
             while true {
                 let frame = try await next()
+                // Disabled while connected: the hub cuts the connection, and a frame already on
+                // its way (or on another instance) is not taken either (issue 21: a batch was
+                // acknowledged and charged after the disable). Its events wait on the device.
+                guard try await services.store.device(id: authenticated.id)?.state == .active else {
+                    throw Closing.protocolError(.notAuthenticated, "device \(authenticated.id) is disabled; nothing more is taken from it")
+                }
                 try await handle(frame, from: authenticated, outbound: outbound)
             }
         } catch let Closing.protocolError(code, text) {

@@ -7,8 +7,10 @@ import Protocol
 public actor UplinkHub {
     /// Writes one encoded frame on a connection.
     typealias Send = @Sendable ([UInt8]) async throws -> Void
+    /// Closes a connection, saying why.
+    typealias Close = @Sendable (String) async -> Void
     /// The newest connection of each device, with the number `register` gave it.
-    private var writers: [DeviceID: (connection: UInt64, send: Send)] = [:]
+    private var writers: [DeviceID: (connection: UInt64, send: Send, close: Close?)] = [:]
     private var lastConnection: UInt64 = 0
     private let metrics: ServerMetrics
 
@@ -20,12 +22,17 @@ public actor UplinkHub {
     /// A restarted agent (killed, say) connects again before the server has noticed its old
     /// connection is dead: the new one takes over at once.
     func register(_ device: DeviceID, _ writer: WebSocketOutboundWriter) -> UInt64 {
-        register(device) { bytes in try await writer.write(.binary(ByteBuffer(bytes: bytes))) }
+        register(device, send: { bytes in try await writer.write(.binary(ByteBuffer(bytes: bytes))) }, close: { reason in
+            if let frame = try? UplinkFrame(.error(UplinkMessage.ProtocolError(code: .notAuthenticated, text: reason))).encode() {
+                try? await writer.write(.binary(ByteBuffer(bytes: frame)))
+            }
+            try? await writer.close(.policyViolation, reason: String(reason.prefix(100)))
+        })
     }
 
-    func register(_ device: DeviceID, send: @escaping Send) -> UInt64 {
+    func register(_ device: DeviceID, send: @escaping Send, close: Close? = nil) -> UInt64 {
         lastConnection += 1
-        writers[device] = (lastConnection, send)
+        writers[device] = (lastConnection, send, close)
         metrics.connectedAgents.record(Double(writers.count))
         return lastConnection
     }
@@ -36,6 +43,13 @@ public actor UplinkHub {
         guard writers[device]?.connection == connection else { return }
         writers.removeValue(forKey: device)
         metrics.connectedAgents.record(Double(writers.count))
+    }
+
+    /// Cuts `device`'s connection (it was disabled, issue 21): nothing more it sends is taken,
+    /// nothing more is pushed to it. The connection's own close then unregisters it.
+    public func disconnect(_ device: DeviceID, reason: String) async {
+        guard let close = writers[device]?.close else { return }
+        await close(reason)
     }
 
     /// Sends `message` to `device` if it is connected; false when it is not (it will learn at
