@@ -10,9 +10,15 @@
 #include <linux/usbdevice_fs.h>
 #include <umockdev.h>
 
+// A URB belongs to the connection (one open of the device node) that submitted it: only that
+// connection may reap it. The queues are the device's, so without the owner a URB left by a
+// client that died (an agent killed with an IN URB pending) was filled and handed to the next
+// client's REAPURB, whose umockdev connection then broke ("libumockdev-preload: Error
+// communicating with ioctl socket, received EOF") and its process aborted.
 typedef struct {
-    UMockdevIoctlData *urb;     // the client's struct usbdevfs_urb, resolved at submit
-    UMockdevIoctlData *buffer;  // its data buffer, a child of `urb`
+    UMockdevIoctlData *urb;       // the client's struct usbdevfs_urb, resolved at submit
+    UMockdevIoctlData *buffer;    // its data buffer, a child of `urb`
+    UMockdevIoctlClient *client;  // the connection that submitted it (a reference)
 } flying_urb;
 
 struct seal_usb_device {
@@ -35,6 +41,7 @@ static void flying_urb_free(flying_urb *f) {
     if (f == NULL) return;
     umockdev_ioctl_data_unref(f->urb);
     umockdev_ioctl_data_unref(f->buffer);
+    g_object_unref(f->client);
     free(f);
 }
 
@@ -43,10 +50,28 @@ static void drop_queue(GQueue *queue) {
     while ((f = g_queue_pop_head(queue)) != NULL) flying_urb_free(f);
 }
 
-// Hands queued IN bytes to pending IN URBs, oldest first. Lock held.
+// Frees every URB of `client` in `queue`. Lock held.
+static void drop_client_urbs(GQueue *queue, UMockdevIoctlClient *client) {
+    for (GList *link = queue->head; link != NULL;) {
+        GList *next = link->next;
+        flying_urb *f = link->data;
+        if (f->client == client) {
+            g_queue_delete_link(queue, link);
+            flying_urb_free(f);
+        }
+        link = next;
+    }
+}
+
+// Hands queued IN bytes to pending IN URBs, oldest first; a URB whose client is gone is dropped
+// (its bytes would be lost with it). Lock held.
 static void fill_pending_in(seal_usb_device *device) {
     while (device->in_bytes->len > 0 && !g_queue_is_empty(&device->pending_in)) {
         flying_urb *f = g_queue_pop_head(&device->pending_in);
+        if (!umockdev_ioctl_client_get_connected(f->client)) {
+            flying_urb_free(f);
+            continue;
+        }
         struct usbdevfs_urb *urb = (struct usbdevfs_urb *)f->urb->data;
         size_t n = device->in_bytes->len;
         if ((size_t)urb->buffer_length < n) n = (size_t)urb->buffer_length;
@@ -59,9 +84,15 @@ static void fill_pending_in(seal_usb_device *device) {
     }
 }
 
-static gint same_client_address(gconstpointer element, gconstpointer address) {
+typedef struct {
+    UMockdevIoctlClient *client;
+    gulong address;  // the URB's address in the client, or 0 for any URB of the client
+} urb_owner;
+
+static gint owned_by(gconstpointer element, gconstpointer owner) {
     const flying_urb *f = element;
-    return f->urb->client_addr == (gulong)address ? 0 : 1;
+    const urb_owner *o = owner;
+    return f->client == o->client && (o->address == 0 || f->urb->client_addr == o->address) ? 0 : 1;
 }
 
 static gboolean submit_urb(seal_usb_device *device, UMockdevIoctlClient *client, UMockdevIoctlData *arg) {
@@ -87,6 +118,7 @@ static gboolean submit_urb(seal_usb_device *device, UMockdevIoctlClient *client,
     flying_urb *f = calloc(1, sizeof *f);
     f->urb = urb_data;
     f->buffer = buffer;
+    f->client = g_object_ref(client);
 
     uint8_t *out_copy = NULL;
     size_t out_count = 0;
@@ -113,8 +145,11 @@ static gboolean submit_urb(seal_usb_device *device, UMockdevIoctlClient *client,
 }
 
 static gboolean reap_urb(seal_usb_device *device, UMockdevIoctlClient *client, UMockdevIoctlData *arg) {
+    urb_owner owner = {client, 0};
     pthread_mutex_lock(&device->lock);
-    flying_urb *f = g_queue_pop_head(&device->done);
+    GList *link = g_queue_find_custom(&device->done, &owner, owned_by);
+    flying_urb *f = link != NULL ? link->data : NULL;
+    if (link != NULL) g_queue_delete_link(&device->done, link);
     pthread_mutex_unlock(&device->lock);
     if (f == NULL) {
         umockdev_ioctl_client_complete(client, -1, EAGAIN);
@@ -135,9 +170,9 @@ static gboolean reap_urb(seal_usb_device *device, UMockdevIoctlClient *client, U
 
 // libusb's timeout path: the URB is finished with -ENOENT and reaped like any other.
 static gboolean discard_urb(seal_usb_device *device, UMockdevIoctlClient *client, UMockdevIoctlData *arg) {
-    void *address = *(void **)arg->data;
+    urb_owner owner = {client, (gulong) * (void **)arg->data};
     pthread_mutex_lock(&device->lock);
-    GList *link = g_queue_find_custom(&device->pending_in, address, same_client_address);
+    GList *link = g_queue_find_custom(&device->pending_in, &owner, owned_by);
     if (link != NULL) {
         flying_urb *f = link->data;
         g_queue_delete_link(&device->pending_in, link);
@@ -212,6 +247,17 @@ static gboolean handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *cl
     }
 }
 
+// A connection closed (its process exited or was killed, or it closed the node): its URBs go,
+// and no later client is handed them.
+static void client_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer user_data) {
+    (void)handler;
+    seal_usb_device *device = user_data;
+    pthread_mutex_lock(&device->lock);
+    drop_client_urbs(&device->pending_in, client);
+    drop_client_urbs(&device->done, client);
+    pthread_mutex_unlock(&device->lock);
+}
+
 seal_usb_device *seal_usb_device_attach(void *testbed, const char *devnode, uint8_t out_endpoint,
                                         uint8_t in_endpoint, seal_usb_out_callback callback,
                                         void *context, char **error) {
@@ -228,6 +274,7 @@ seal_usb_device *seal_usb_device_attach(void *testbed, const char *devnode, uint
     device->in_bytes = g_byte_array_new();
     device->handler = umockdev_ioctl_base_new();
     g_signal_connect_after(device->handler, "handle-ioctl", G_CALLBACK(handle_ioctl), device);
+    g_signal_connect(device->handler, "client-vanished", G_CALLBACK(client_vanished), device);
 
     GError *gerror = NULL;
     if (!umockdev_testbed_attach_ioctl((UMockdevTestbed *)testbed, devnode, device->handler, &gerror)) {
