@@ -22,11 +22,7 @@ struct CrashLoopSettings: Sendable, CustomStringConvertible {
     static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CrashLoopSettings {
         var settings = CrashLoopSettings()
         func read<T: FixedWidthInteger>(_ name: String, _ value: inout T, in range: ClosedRange<T>) throws {
-            guard let text = environment[name] else { return }
-            guard let number = T(text), range.contains(number) else {
-                throw CrashLoopSettingsError(description: "\(name)=\(text): must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            value = number
+            try readSetting(name, &value, in: range, from: environment)
         }
         try read("SOAK_JOBS", &settings.jobs, in: 1...10_000)
         try read("SOAK_AGENT_KILLS", &settings.agentKills, in: 0...10_000)
@@ -43,6 +39,16 @@ struct CrashLoopSettings: Sendable, CustomStringConvertible {
     var description: String {
         "jobs=\(jobs) agent_kills=\(agentKills) server_kills=\(serverKills) offline_limit=\(offlineLimit) offline_agent_kills=\(offlineAgentKills) seed=\(seed)"
     }
+}
+
+/// One whole-number setting from the environment, left as it is when unset; shared by the
+/// copier's and the seal's crash loops so both read and refuse values alike.
+func readSetting<T: FixedWidthInteger>(_ name: String, _ value: inout T, in range: ClosedRange<T>, from environment: [String: String]) throws {
+    guard let text = environment[name] else { return }
+    guard let number = T(text), range.contains(number) else {
+        throw CrashLoopSettingsError(description: "\(name)=\(text): must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+    }
+    value = number
 }
 
 struct CrashLoopSettingsError: Error, CustomStringConvertible {
