@@ -12,6 +12,7 @@ extension SealAgent {
         guard channel != nil else {
             return UseResult(unlocked: false, uses: nil, message: "The seal is not connected.")
         }
+        await storeResentReports()
         let answer: GrantAnswer
         do {
             answer = try await authority.requestSealGrant(credential, seal: settings.sealID, application: application, at: clock.now())
@@ -25,4 +26,24 @@ extension SealAgent {
             return await use(grantToken: grantToken, application: application)
         }
     }
+
+    /// The seal resends an unacked stamp report every 500 ms (docs/seal-usb.md). A stamp made
+    /// while no agent listened, or whose report the last run never stored, is known only from
+    /// that resend; until it is stored `use` cannot count it among the unacknowledged uses, and a
+    /// grant the server signed without it would open the seal for it again: past the approved
+    /// count (the seal crash loop found this, a tap right after an agent restart). So a tap waits
+    /// until the link has been up one resend period, then stores the reports that came with a
+    /// status answer.
+    func storeResentReports() async {
+        let period = Duration.milliseconds(Self.reportResendMilliseconds + 100)
+        if let connectedAt, ContinuousClock.now - connectedAt < period {
+            try? await Task.sleep(for: period - (ContinuousClock.now - connectedAt))
+        }
+        guard let channel else { return }
+        do { _ = try await channel.request(.statusRequest, timeoutMilliseconds: 1000) } catch { return }
+        for received in await channel.takeReports() { await handle(received) }
+    }
+
+    /// How often the seal sends an unacked stamp report again (docs/seal-usb.md).
+    static let reportResendMilliseconds: Int64 = 500
 }

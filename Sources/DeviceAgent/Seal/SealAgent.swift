@@ -65,6 +65,9 @@ public actor SealAgent {
     var loop: Task<Void, Never>?
     /// Sessions written ahead, by grant: a stamp report names its grant.
     var sealSessions: [GrantID: DurableSealSession] = [:]
+    /// When the USB link to the seal was last opened: a tap waits out one report resend after it
+    /// (`storeResentReports`).
+    var connectedAt: ContinuousClock.Instant?
     /// When the seal last answered `unlocked`: for `make bench`.
     public private(set) var lastUnlockConfirmed: ContinuousClock.Instant?
 
@@ -120,6 +123,7 @@ public actor SealAgent {
             if channel == nil {
                 do {
                     channel = SealChannel(link: try SealUSBLink(vendorID: settings.vendorID, productID: settings.productID))
+                    connectedAt = .now
                     logger.info("seal connected")
                 } catch {
                     try? await Task.sleep(for: .milliseconds(200))
