@@ -33,11 +33,18 @@ SOAK_JOBS ?= 300
 SOAK_AGENT_KILLS ?= 100
 SOAK_SERVER_KILLS ?= 50
 SOAK_OFFLINE_AGENT_KILLS ?= 5
+# The seal's crash loop, under umockdev-wrapper (it drives the simulated USB seal).
+SOAK_SEAL_SESSIONS ?= 50
+SOAK_SEAL_AGENT_KILLS ?= 20
 soak: build
 	SOAK_JOBS=$(SOAK_JOBS) SOAK_AGENT_KILLS=$(SOAK_AGENT_KILLS) SOAK_SERVER_KILLS=$(SOAK_SERVER_KILLS) \
 	SOAK_OFFLINE_AGENT_KILLS=$(SOAK_OFFLINE_AGENT_KILLS) $(SWIFT) test --skip-build --filter CrashLoopSystemTests 2>&1 \
 	| tee .build/soak.log | grep -E '^soak:|^crash loop:|✘|recorded an issue'; \
 	grep -q '✔ Test run with' .build/soak.log
+	SOAK_SEAL_SESSIONS=$(SOAK_SEAL_SESSIONS) SOAK_SEAL_AGENT_KILLS=$(SOAK_SEAL_AGENT_KILLS) \
+	umockdev-wrapper $(SWIFT) test --skip-build --filter 'SealSystemTests/seal_crash_loop' 2>&1 \
+	| tee .build/soak-seal.log | grep -E '^soak:|^seal crash loop: [0-9]|✘|recorded an issue'; \
+	grep -q '✔ Test run with' .build/soak-seal.log
 
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
