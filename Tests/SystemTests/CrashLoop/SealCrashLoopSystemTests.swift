@@ -15,7 +15,7 @@ extension SealSystemTests {
 
         // Settling: the server counts what the seal stamped (or, when something is wrong, as
         // much as it ever will), then a second more for a late duplicate to show.
-        try? await eventually("the server counts every stamp", timeout: .seconds(60)) {
+        try? await eventually("the server counts every stamp", timeout: .seconds(20)) {
             let counts = try await loop.serverCounts()
             return loop.applications.allSatisfy { counts[$0.id]?.usesMade ?? 0 >= $0.stamped }
         }
