@@ -72,7 +72,8 @@ final class SealCrashLoop: @unchecked Sendable {
             if press >= 1, press == killAfterPress, moment == .betweenStamps { try kill() }
             made += try self.press(id, made: made, allowed: allowed, agentAlive: killedAt == nil)
         }
-        if moment == .afterLastStamp { try kill() }
+        // Fewer than two presses have no "between": the kill then comes after them.
+        if moment == .afterLastStamp || (moment == .betweenStamps && killedAt == nil) { try kill() }
         if killedAt == nil { try await logout() }
         if moment == .afterClose { try kill() }
         if let killedAt {
