@@ -87,6 +87,7 @@ final class SealCrashLoop: @unchecked Sendable {
     /// A second tap for what `id` has left: every use it opens for must be left (the seal's
     /// count, which the server may not hold yet), each stamps, and one press more is refused.
     private func spend(_ id: String, left: Int) async throws {
+        // Not opened within 20 s: the server counts more than the seal made, which the verdict shows.
         guard let allowed = try await tap(id) else { return }
         #expect(allowed <= left, "a second tap on \(id) opened for \(allowed), \(left) left")
         var made = 0
