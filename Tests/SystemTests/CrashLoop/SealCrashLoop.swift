@@ -16,7 +16,8 @@ final class SealCrashLoop: @unchecked Sendable {
     private(set) var relocks: [Int] = []
     /// Presses past a session's uses the seal did not refuse (the agent alive).
     private(set) var extraPressesStamped = 0
-    private(set) var watchdogMilliseconds = 0
+    /// The seal's watchdog period as its panel reports it (read at each timed relock).
+    private(set) var watchdogMilliseconds = 3_000
 
     init(_ settings: SealCrashLoopSettings) throws {
         self.settings = settings

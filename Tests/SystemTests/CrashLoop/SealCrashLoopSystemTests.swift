@@ -24,9 +24,8 @@ extension SealSystemTests {
         let verdict = SealCrashLoopComparison(seal: loop.applications, server: counts)
         print("soak: seal sessions=\(loop.applications.count) agent_kills=\(loop.agentKills) lost=\(verdict.lost) duplicated=\(verdict.duplicated) uses_over_approved=\(verdict.usesOverApproved) mismatched=\(verdict.mismatched)")
         let relocks = loop.relocks.sorted()
-        if !relocks.isEmpty {
-            print("soak: seal relock_ms median=\(relocks[relocks.count / 2]) max=\(relocks.last!) n=\(relocks.count) watchdog_ms=\(loop.watchdogMilliseconds)")
-        }
+        // Printed with n=0 too (no kill found the seal open), so the line is always there to grep.
+        print("soak: seal relock_ms median=\(relocks.isEmpty ? 0 : relocks[relocks.count / 2]) max=\(relocks.last ?? 0) n=\(relocks.count) watchdog_ms=\(loop.watchdogMilliseconds)")
         print("soak: seal seed=\(settings.seed) wall_s=\(milliseconds(ContinuousClock.now - started) / 1000)")
 
         let wrong = loop.applications.filter { application in
