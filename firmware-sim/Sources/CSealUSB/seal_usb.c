@@ -13,8 +13,10 @@
 // A URB belongs to the connection (one open of the device node) that submitted it: only that
 // connection may reap it. The queues are the device's, so without the owner a URB left by a
 // client that died (an agent killed with an IN URB pending) was filled and handed to the next
-// client's REAPURB, whose umockdev connection then broke ("libumockdev-preload: Error
-// communicating with ioctl socket, received EOF") and its process aborted.
+// client's REAPURB: umockdev's IoctlData keeps the stream of the connection that resolved it,
+// so completing that REAPURB wrote the URB into the dead connection, and the live client's
+// preload failed ("libumockdev-preload: Error communicating with ioctl socket, received EOF")
+// and aborted its process.
 typedef struct {
     UMockdevIoctlData *urb;       // the client's struct usbdevfs_urb, resolved at submit
     UMockdevIoctlData *buffer;    // its data buffer, a child of `urb`
