@@ -125,6 +125,10 @@ struct WebPagesTests {
             let right = try await browser.login("alice", "alice-password")
             #expect(right.status == .tooManyRequests)
             #expect(browser.cookies["imprimatur_session"] == nil)
+            // The same person typed as the display name is locked too (issue 21: it logged in).
+            let renamed = PageSession(client)
+            #expect(try await renamed.login("Alice Employee", "alice-password").status == .tooManyRequests)
+            #expect(renamed.cookies["imprimatur_session"] == nil)
             // Another account from elsewhere is not locked by Alice's.
             #expect(try await PageSession(client).login("ada", "ada-password").status == .seeOther)
         }

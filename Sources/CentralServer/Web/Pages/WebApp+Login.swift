@@ -39,15 +39,18 @@ extension WebApp {
         let source = context.peerAddress
         let now = services.clock.now()
         let since = throttle.windowStart(now)
+        // The lockout counts per person, not per spelling: an account typed as the display name
+        // logged in after the id was locked (issue 21). Unknown names count as typed.
+        let user = try await findUser(account)
+        let key = user?.id.value ?? account
         let decision = throttle.decide(
-            accountFailures: try await store.loginFailures(account: account, since: since),
+            accountFailures: try await store.loginFailures(account: key, since: since),
             sourceFailures: try await store.loginFailures(source: source, since: since), now: now
         )
         if case let .locked(until, reason) = decision {
             try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "web login refused (locked)", userID: try? UserID(account), detail: "\(reason); from \(source)"))
             return try loginForm(request, message: "Locked: \(reason). Try again after \(TimeText.iso8601(until)).", status: .tooManyRequests, account: account, next: next)
         }
-        let user = try await findUser(account)
         var good = false
         if let user, user.active, let hash = user.passwordHash {
             good = await Secrets.bcryptVerify(password, hash: hash)
@@ -56,20 +59,20 @@ extension WebApp {
             _ = await Secrets.bcryptVerify(password, hash: Self.unknownAccountHash)
         }
         guard let user, good else {
-            try await store.recordLoginFailure(account: account, source: source, at: now)
+            try await store.recordLoginFailure(account: key, source: source, at: now)
             try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "web login failed", userID: user?.id, detail: "wrong user or password for \"\(account)\" from \(source)"))
             let after = throttle.decide(
-                accountFailures: try await store.loginFailures(account: account, since: since),
+                accountFailures: try await store.loginFailures(account: key, since: since),
                 sourceFailures: try await store.loginFailures(source: source, since: since), now: now
             )
             if case let .locked(until, reason) = after {
-                try await store.appendAudit(AuditRecord(actor: "web", source: source, action: "web.lockout", target: "account:\(account)", details: ["reason": reason, "until": TimeText.iso8601(until)], at: now))
+                try await store.appendAudit(AuditRecord(actor: "web", source: source, action: "web.lockout", target: "account:\(key)", details: ["reason": reason, "until": TimeText.iso8601(until)], at: now))
                 try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "web login lockout", userID: user?.id, detail: "\(reason); locked until \(TimeText.iso8601(until)); from \(source)"))
                 return try loginForm(request, message: "Locked: \(reason). Try again after \(TimeText.iso8601(until)).", status: .tooManyRequests, account: account, next: next)
             }
             return try loginForm(request, message: "Wrong user or password.", status: .unauthorized, account: account, next: next)
         }
-        try await store.clearLoginFailures(account: account)
+        try await store.clearLoginFailures(account: key)
         let sessionID = WebSessionPolicy.token(Self.randomBytes())
         let session = WebSession(
             idHash: WebSessionPolicy.storedHash(sessionID), userID: user.id, csrf: WebSessionPolicy.token(Self.randomBytes()),
