@@ -85,6 +85,11 @@ public struct AdminService: Sendable {
     public func setActive(_ id: String, active: Bool, by actor: AuditActor) async throws {
         try await AdminError.translating {
             let userID = try InputRules.userID(id)
+            // Like taking one's own administrator role: it could leave nobody to manage the
+            // server, and it locks the person out mid-session (issue 21).
+            if !active, actor.actor == "user:\(userID)" {
+                throw InputError(field: "active", "you cannot disable yourself; ask another administrator")
+            }
             try await store.setUserActive(userID, active: active, audit: actor.record(active ? "user.enable" : "user.disable", target: "user:\(userID)", at: clock.now()))
         }
     }
