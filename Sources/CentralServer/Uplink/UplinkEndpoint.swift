@@ -50,7 +50,10 @@ public struct UplinkEndpoint: Sendable {
         var messages = inbound.messages(maxSize: UplinkLimits.defaultMaximumFrameSize).makeAsyncIterator()
         func next() async throws -> UplinkFrame {
             while let message = try await messages.next() {
-                guard case let .binary(buffer) = message else { continue }
+                // A text message is a protocol error (docs/protocol-uplink.md); it was ignored.
+                guard case let .binary(buffer) = message else {
+                    throw Closing.protocolError(.malformedFrame, "a text WebSocket message: uplink frames are binary messages")
+                }
                 do {
                     return try UplinkFrame.decode(Array(buffer.readableBytesView))
                 } catch {
