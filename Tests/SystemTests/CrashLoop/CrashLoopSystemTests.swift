@@ -42,10 +42,15 @@ struct CrashLoopSystemTests {
         // The copier's own page counter agrees with the answers it gave job by job.
         let counter = try loop.system.copierStatus()["total_pages"] as? Int
         #expect(counter == loop.copierJobs.map(\.pages).reduce(0, +), "the copier's counter against its job answers")
-        // The copier locked itself every time (timeRelock waits at most 10 s). How soon is a
-        // figure, printed above: measured by polling with a process per poll, it is only as
-        // exact as the box is idle, so the bound here is loose: the watchdog plus 2 s.
-        #expect(relocks.allSatisfy { $0 <= CrashLoop.watchdogMilliseconds + 2_000 }, "relock times \(relocks) ms")
+        // The copier locked itself every time (timeRelock fails the run past 10 s). How soon is
+        // a figure, printed above, measured by polling with a process per poll: only as exact as
+        // the box is idle. So the bound (the watchdog plus 2 s) is held in `make soak`, which runs
+        // alone; inside `make test`, beside 880 other tests on 2 cores, polls lag by seconds
+        // (once 4,965 ms in CI), and a timed assertion there tests
+        // the load, not the watchdog.
+        if ProcessInfo.processInfo.environment["SOAK_JOBS"] != nil {
+            #expect(relocks.allSatisfy { $0 <= CrashLoop.watchdogMilliseconds + 2_000 }, "relock times \(relocks) ms")
+        }
     }
 
     func serverJobs(_ system: SystemHarness) async throws -> [CrashLoopJob] {
