@@ -38,7 +38,7 @@ public struct PINCheck: Sendable {
             userSince: now.adding(milliseconds: -policy.userPINLimit.lookBack),
             deviceSince: now.adding(milliseconds: -policy.devicePINLimit.lookBack),
             locked: { GrantDecision.pinLock(userFailures: $0, deviceFailures: $1, now: now, policy: policy) != nil })
-        guard let attempt = claim.attempt else {
+        guard claim.counted else {
             let until = GrantDecision.pinLock(userFailures: claim.userFailures, deviceFailures: claim.deviceFailures, now: now, policy: policy) ?? now
             return Result(verdict: .locked(until: until), userFailures: claim.userFailures, deviceFailures: claim.deviceFailures)
         }
@@ -50,7 +50,8 @@ public struct PINCheck: Sendable {
             }
             return Result(verdict: .mismatched, userFailures: claim.userFailures, deviceFailures: claim.deviceFailures)
         }
-        try await store.withdrawPINAttempt(id: attempt, userID: user)
+        // Right: the attempt and the user's earlier wrong PINs are forgotten together.
+        try await store.clearPINFailures(userID: user)
         return Result(verdict: .matched, userFailures: claim.userFailures, deviceFailures: claim.deviceFailures)
     }
 }

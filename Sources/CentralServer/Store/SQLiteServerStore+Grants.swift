@@ -41,20 +41,13 @@ extension SQLiteServerStore {
             let userFailures = try Self.pinFailures(db, column: "user_id", userID.value, since: userSince)
             let deviceFailures = try Self.pinFailures(db, column: "device_id", deviceID.value, since: deviceSince)
             guard !locked(userFailures, deviceFailures) else {
-                return PINAttemptClaim(attempt: nil, userFailures: userFailures, deviceFailures: deviceFailures)
+                return PINAttemptClaim(counted: false, userFailures: userFailures, deviceFailures: deviceFailures)
             }
             try db.execute(sql: "INSERT INTO pin_failures (user_id, device_id, at) VALUES (?, ?, ?)",
                            arguments: [userID.value, deviceID.value, at.millisecondsSinceEpoch])
-            let attempt = db.lastInsertedRowID
             // Rate limiting looks back minutes; a day is plenty and keeps the table small.
             try db.execute(sql: "DELETE FROM pin_failures WHERE at < ?", arguments: [at.millisecondsSinceEpoch - 86_400_000])
-            return PINAttemptClaim(attempt: attempt, userFailures: userFailures, deviceFailures: deviceFailures)
-        }
-    }
-
-    public func withdrawPINAttempt(id: Int64, userID: UserID) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM pin_failures WHERE id = ? OR user_id = ?", arguments: [id, userID.value])
+            return PINAttemptClaim(counted: true, userFailures: userFailures, deviceFailures: deviceFailures)
         }
     }
 

@@ -109,8 +109,6 @@ public protocol ServerStore: DeviceLogStore, SealStore, SplitStore, WebStore, Fi
     /// recorded at `at` before the PIN is compared (`PINCheck`), so parallel guesses each count.
     func claimPINAttempt(userID: UserID, deviceID: DeviceID, at: Timestamp, userSince: Timestamp, deviceSince: Timestamp,
                          locked: @Sendable (_ userFailures: [Timestamp], _ deviceFailures: [Timestamp]) -> Bool) async throws -> PINAttemptClaim
-    /// The PIN of attempt `id` was right: the attempt and the user's earlier wrong PINs go.
-    func withdrawPINAttempt(id: Int64, userID: UserID) async throws
     func pinFailures(userID: UserID, since: Timestamp) async throws -> [Timestamp]
     func pinFailures(deviceID: DeviceID, since: Timestamp) async throws -> [Timestamp]
     /// Forgets a user's wrong PINs after a right one.
