@@ -25,12 +25,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Hours a payer of a split print job has to approve their share before the part is ended and its data deleted.")
     var splitTimeoutHours = 72
 
+    @Option(help: "Seconds a new connection has to send its first complete request head (a TLS handshake included); then 408 and closed.")
+    var requestHeadTimeoutSeconds = 10
+
+    @Option(help: "Seconds a keep-alive connection may wait between requests, or a request's body may stall, before it is closed.")
+    var idleTimeoutSeconds = 30
+
+    @Option(help: "Seconds a device has, from the uplink's WebSocket upgrade, to prove who it is before the connection is closed.")
+    var uplinkHandshakeTimeoutSeconds = 10
+
     @Flag(help: "Serve HTTPS and WSS with <data>/tls/server.pem (made by tls init). Without it the server listens on loopback only.")
     var tls = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard (1...24 * 365).contains(splitTimeoutHours) else { throw ValidationError("--split-timeout-hours must be 1 to 8760") }
+        for (name, value) in [("--request-head-timeout-seconds", requestHeadTimeoutSeconds), ("--idle-timeout-seconds", idleTimeoutSeconds),
+                              ("--uplink-handshake-timeout-seconds", uplinkHandshakeTimeoutSeconds)] {
+            guard (1...3600).contains(value) else { throw ValidationError("\(name) must be 1 to 3600 seconds, got \(value)") }
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
@@ -54,9 +67,12 @@ struct ServeCommand: AsyncParsableCommand {
         let scheme = tls ? "https" : "http"
         // The REST API and the agents' WebSocket uplink share one listener.
         let router = ServerRoutes.router(services)
-        let uplink = UplinkEndpoint(services: services, dataDirectory: options.data)
+        let timeouts = ConnectionTimeouts(
+            requestHead: .seconds(requestHeadTimeoutSeconds), idle: .seconds(idleTimeoutSeconds), uplinkHandshake: .seconds(uplinkHandshakeTimeoutSeconds)
+        )
+        let uplink = UplinkEndpoint(services: services, dataDirectory: options.data, timeouts: timeouts)
         uplink.install(on: router)
-        let plain = UplinkEndpoint.httpServer(router)
+        let plain = UplinkEndpoint.httpServer(router, timeouts: timeouts)
         let server = try await reporting { tls ? try ServerTLS.serverBuilder(wrapping: plain, dataDirectory: options.data) : plain }
         do {
             // The webhook outbox is posted in the background (it idles while no webhook is set).

@@ -27,6 +27,8 @@ final class SystemHarness: @unchecked Sendable {
     var agent: ChildProcess?
     var agentConfig = ""
     var apiToken = ""
+    /// More `serve` options (timeouts, for example).
+    var serverArguments: [String] = []
     /// Serve HTTPS/WSS with a CA made by `tls init`; the agent trusts only that CA.
     let tls: Bool
 
@@ -61,7 +63,7 @@ final class SystemHarness: @unchecked Sendable {
     /// Starts the server; after the first start, on the same port, so the agent finds it again.
     func startServer() throws {
         let port = URL(string: serverURL)?.port ?? 0
-        let process = try ChildProcess(server, ["serve", "--data", data, "--port", String(port)] + (tls ? ["--tls"] : []))
+        let process = try ChildProcess(server, ["serve", "--data", data, "--port", String(port)] + (tls ? ["--tls"] : []) + serverArguments)
         let line = try process.readLine(timeout: .seconds(20))
         guard let range = line.range(of: tls ? "https://" : "http://") else { throw ProcessFailure(description: "unexpected server line: \(line)") }
         serverURL = String(line[range.lowerBound...].prefix { !$0.isWhitespace })

@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 
 /// The request context of every route: Hummingbird's core storage, the peer address (for the
 /// audit log's "from where"), and WebSocket support so the uplink's endpoint can live on the
@@ -11,10 +12,13 @@ public struct ServerRequestContext: RequestContext, WebSocketRequestContext {
     public let peer: String
     /// The peer's address alone (no port), or `unknown`: what the web login's lockout counts by.
     public let peerAddress: String
+    /// The connection, so the uplink can close one that has not proved who it is in time.
+    public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()
+        channel = source.channel
         if let address = source.channel.remoteAddress, let ip = address.ipAddress {
             peer = address.port.map { "\(ip):\($0)" } ?? ip
             peerAddress = ip

@@ -14,10 +14,13 @@ public struct UplinkEndpoint: Sendable {
     public let services: ServerServices
     public let ingestion: IngestionService
     public let hub: UplinkHub
+    /// The handshake's deadline (and the HTTP timeouts of `httpServer`).
+    public let timeouts: ConnectionTimeouts
     let limitPushes = LimitPushQueue()
 
-    public init(services: ServerServices, dataDirectory: String) {
+    public init(services: ServerServices, dataDirectory: String, timeouts: ConnectionTimeouts = ConnectionTimeouts()) {
         self.services = services
+        self.timeouts = timeouts
         ingestion = IngestionService(store: services.store, blobs: BlobFiles(dataDirectory: dataDirectory), metrics: services.metrics, logger: services.logger)
         hub = services.hub
     }
@@ -28,7 +31,7 @@ public struct UplinkEndpoint: Sendable {
         router.ws("/uplink") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            await endpoint.serve(inbound: inbound, outbound: outbound, peer: context.requestContext.peer)
+            await endpoint.serve(inbound: inbound, outbound: outbound, peer: context.requestContext.peer, channel: context.requestContext.channel)
         }
     }
 
@@ -36,9 +39,15 @@ public struct UplinkEndpoint: Sendable {
     /// the WebSocket upgrade, taking WebSocket frames as large as the largest uplink frame. Each
     /// uplink frame travels as one WebSocket frame, and an event batch of a few hundred events
     /// or a 256 KiB blob chunk is far larger than the library's 16 KiB default, which closed the
-    /// connection on every such frame (the agent then resent it forever).
-    public static func httpServer(_ router: Router<ServerRequestContext>) -> HTTPServerBuilder {
-        .http1WebSocketUpgrade(webSocketRouter: router, configuration: HTTP1WebSocketUpgradeChannel.Configuration(ws: webSocketConfiguration))
+    /// connection on every such frame (the agent then resent it forever). Every connection is
+    /// guarded and timed (`HTTPConnectionGuard`, `timeouts`); a keep-alive connection idle for
+    /// `timeouts.idle` is closed.
+    public static func httpServer(_ router: Router<ServerRequestContext>, timeouts: ConnectionTimeouts = ConnectionTimeouts()) -> HTTPServerBuilder {
+        .guardedHTTP1WebSocketUpgrade(
+            webSocketRouter: router,
+            configuration: HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(idleTimeout: TimeAmount(timeouts.idle)), ws: webSocketConfiguration),
+            timeouts: timeouts
+        )
     }
 
     /// The message size is bounded again, per message, by `serve` (`UplinkLimits.defaultMaximumFrameSize`).
@@ -46,7 +55,7 @@ public struct UplinkEndpoint: Sendable {
 
     enum Closing: Error { case closed, protocolError(UplinkMessage.ErrorCode, String) }
 
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String) async {
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String, channel: any Channel) async {
         var messages = inbound.messages(maxSize: UplinkLimits.defaultMaximumFrameSize).makeAsyncIterator()
         func next() async throws -> UplinkFrame {
             while let message = try await messages.next() {
@@ -63,8 +72,19 @@ public struct UplinkEndpoint: Sendable {
             throw Closing.closed
         }
         var registered: (device: DeviceID, connection: UInt64)?
+        // A client that upgrades and then says nothing (or never proves who it is) is closed
+        // at the deadline; the WebSocket's pings alone kept 200 of them open (issue 21).
+        let limit = timeouts.uplinkHandshake
+        let logger = services.logger
+        let deadline = Task {
+            try await Task.sleep(for: limit)
+            logger.notice("uplink \(peer): no proof of identity within \(limit); closed")
+            try? await channel.close()
+        }
+        defer { deadline.cancel() }
         do {
             let authenticated = try await handshake(next: next, outbound: outbound, peer: peer)
+            deadline.cancel()
             registered = (authenticated.id, await hub.register(authenticated.id, outbound))
             try await welcome(authenticated, outbound: outbound)
             // Released parts not yet done, again on every connection (off the read loop: a
