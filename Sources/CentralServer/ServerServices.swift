@@ -21,6 +21,8 @@ public struct ServerServices: Sendable {
     public let splitReleaser: SplitReleaser
     /// Firmware images and rollouts (SPEC F3), and their delivery over the uplink.
     public let firmware: FirmwareService
+    /// Security events caused by clients that have not authenticated go through here (throttled).
+    public let securityGate: SecurityEventGate
     public let logger: Logger
     /// The uploaded page images and photos (`<data>/blobs`): the web pages show them. Nil for a
     /// server made without a data folder.
@@ -45,8 +47,9 @@ public struct ServerServices: Sendable {
         enrollment = EnrollmentService(store: store, grants: grants, clock: clock)
         seals = SealService(store: store, keyRing: keyRing, hub: hub, clock: clock, logger: logger)
         bills = BillService(store: store, clock: clock)
+        securityGate = SecurityEventGate(store: store, clock: clock, logger: logger)
         payments = PaymentWebhookService(
-            webhook: webhookSecret.map { PaymentWebhook(secret: $0) }, store: store, admin: admin, clock: clock, logger: logger
+            webhook: webhookSecret.map { PaymentWebhook(secret: $0) }, store: store, admin: admin, securityGate: securityGate, clock: clock, logger: logger
         )
         splitReleaser = SplitReleaser(store: store, hub: hub, clock: clock, logger: logger)
         splits = SplitService(store: store, clock: clock, timeout: splitTimeout, releaser: splitReleaser, policy: policy, logger: logger)

@@ -80,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
             // Split print jobs whose payers did not answer in time are ended and their PDFs deleted (SPEC D4).
             let sweeper = SplitSweeper(splits: services.splits, logger: services.logger)
             // Firmware rollouts started from the CLI are offered by the running server.
-            try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks, uplink.limitRefresher(), sweeper, FirmwareSweeper(delivery: services.firmware.delivery)]) { bound in
+            try await ServerRunner.run(services, router: router, host: host, port: port, server: server, background: [webhooks, uplink.limitRefresher(), sweeper, FirmwareSweeper(delivery: services.firmware.delivery), services.securityGate.flusher()]) { bound in
                 // Unbuffered, so a supervisor (or a test) sees it at once.
                 FileHandle.standardOutput.write(Data("imprimatur-server \(ServerInfo.version) listening on \(scheme)://\(host):\(bound) (data \(options.data))\n".utf8))
             }

@@ -42,7 +42,7 @@ extension Handlers {
         let answer = try await services.payments.deliver(
             timestamp: Self.header(request, PaymentWebhook.timestampHeader),
             signature: Self.header(request, PaymentWebhook.signatureHeader),
-            body: Array(buffer.readableBytesView), source: context.peer
+            body: Array(buffer.readableBytesView), source: context.peer, address: context.peerAddress
         )
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if answer.duplicate, let name = HTTPFields.Element.Name("Imprimatur-Duplicate") { headers[name] = "true" }

@@ -9,6 +9,7 @@ import Protocol
 public struct PaymentWebhookService: Sendable {
     public let webhook: PaymentWebhook?
     let store: any ServerStore
+    let securityGate: SecurityEventGate
     let admin: AdminService
     let clock: any ServerClock
     let logger: Logger
@@ -16,10 +17,11 @@ public struct PaymentWebhookService: Sendable {
     /// The ledger entries' actor.
     public static let actor = "payment-provider"
 
-    public init(webhook: PaymentWebhook?, store: any ServerStore, admin: AdminService, clock: any ServerClock, logger: Logger) {
+    public init(webhook: PaymentWebhook?, store: any ServerStore, admin: AdminService, securityGate: SecurityEventGate, clock: any ServerClock, logger: Logger) {
         self.webhook = webhook
         self.store = store
         self.admin = admin
+        self.securityGate = securityGate
         self.clock = clock
         self.logger = logger
     }
@@ -31,10 +33,12 @@ public struct PaymentWebhookService: Sendable {
         public let duplicate: Bool
     }
 
-    public func deliver(timestamp: String?, signature: String?, body: [UInt8], source: String) async throws -> Answer {
+    /// `source` is the peer as the log shows it (`ip:port`); `address` the peer's address alone,
+    /// by which refusals of unsigned posts are throttled.
+    public func deliver(timestamp: String?, signature: String?, body: [UInt8], source: String, address: String) async throws -> Answer {
         let now = clock.now()
         guard let webhook else {
-            return try await refuse(404, "the payment webhook is not configured: make its secret with imprimatur-server payments webhook-secret", source: source, now: now)
+            return try await refuse(404, "the payment webhook is not configured: make its secret with imprimatur-server payments webhook-secret", source: source, address: address, now: now)
         }
         let payment: PaymentWebhook.Payment
         do {
@@ -42,7 +46,7 @@ public struct PaymentWebhookService: Sendable {
         } catch {
             var field: String?
             if case let .malformed(name, _) = error { field = name }
-            return try await refuse(error.status, error.description, field: field, source: source, now: now)
+            return try await refuse(error.status, error.description, field: field, source: source, address: address, now: now)
         }
         let bodyHash = try Hash32(bytes: Array(SHA256.hash(data: body)))
         if let earlier = try await store.paymentWebhook(key: payment.idempotencyKey) {
@@ -87,15 +91,22 @@ public struct PaymentWebhookService: Sendable {
 
     private func answerDuplicate(_ earlier: WebhookAnswer, bodyHash: Hash32, source: String, now: Timestamp) async throws -> Answer {
         guard earlier.bodyHash == bodyHash else {
-            return try await refuse(409, "idempotency key \(earlier.key) was used before with a different body", field: "idempotency_key", source: source, now: now)
+            return try await refuse(409, "idempotency key \(earlier.key) was used before with a different body", field: "idempotency_key", source: source, address: nil, now: now)
         }
         logger.info("payment webhook \(earlier.key) from \(source): duplicate, answered as before")
         return Answer(status: earlier.status, body: earlier.answer, duplicate: true)
     }
 
-    private func refuse(_ status: Int, _ message: String, field: String? = nil, source: String, now: Timestamp) async throws -> Answer {
+    /// `address`: the sender's, when it has not proved itself (then the event is throttled:
+    /// anyone can post); nil for a signed delivery refused on its content.
+    private func refuse(_ status: Int, _ message: String, field: String? = nil, source: String, address: String?, now: Timestamp) async throws -> Answer {
         logger.warning("payment webhook from \(source) refused (\(status)): \(message)")
-        try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "payment.webhook.refused", detail: "\(status) from \(source): \(message)"))
+        let event = SecurityEvent(at: now, kind: "payment.webhook.refused", detail: "\(status) from \(source): \(message)")
+        if let address {
+            try await securityGate.record(event, source: address)
+        } else {
+            try await store.recordSecurityEvent(event)
+        }
         var fields: [String: any Sendable] = ["error": message]
         if let field { fields["field"] = field }
         return Answer(status: status, body: Self.json(fields), duplicate: false)

@@ -123,6 +123,9 @@ public protocol ServerStore: DeviceLogStore, SealStore, SplitStore, WebStore, Fi
     func auditEntries(after: UInt64, limit: Int) async throws -> [AuditEntry]
     func recordSecurityEvent(_ event: SecurityEvent) async throws
     func securityEvents(limit: Int) async throws -> [SecurityEvent]
+    /// The newest integrity alerts (`SecurityAlerts`) since `since`, however many other events
+    /// came after them: a flood of other events must not push them out of view (issue 21).
+    func securityAlerts(since: Timestamp, limit: Int) async throws -> [SecurityEvent]
 }
 
 extension ServerStore {

@@ -83,7 +83,7 @@ public struct UplinkEndpoint: Sendable {
         }
         defer { deadline.cancel() }
         do {
-            let authenticated = try await handshake(next: next, outbound: outbound, peer: peer)
+            let authenticated = try await handshake(next: next, outbound: outbound, peer: peer, channel: channel)
             deadline.cancel()
             registered = (authenticated.id, await hub.register(authenticated.id, outbound))
             try await welcome(authenticated, outbound: outbound)
@@ -119,7 +119,7 @@ public struct UplinkEndpoint: Sendable {
     }
 
     /// hello → challenge → proof → result. Refuses unknown or disabled devices and bad proofs.
-    private func handshake(next: () async throws -> UplinkFrame, outbound: WebSocketOutboundWriter, peer: String) async throws -> Device {
+    private func handshake(next: () async throws -> UplinkFrame, outbound: WebSocketOutboundWriter, peer: String, channel: any Channel) async throws -> Device {
         let store = services.store
         let hello = try await next()
         guard case let .hello(greeting) = hello.message else {
@@ -141,8 +141,9 @@ public struct UplinkEndpoint: Sendable {
         guard case let .authProof(proof) = proofFrame.message,
               DeviceAuthentication.verify(proof, nonce: nonce, deviceID: device.id, serverID: serverID, publicKey: device.publicKey)
         else {
-            try await store.recordSecurityEvent(SecurityEvent(at: services.clock.now(), kind: "uplink authentication failed", deviceID: device.id,
-                                                               detail: "from \(peer)"))
+            // Anyone can claim an enrolled device's id: throttled by the claimant's address.
+            try await services.securityGate.record(SecurityEvent(at: services.clock.now(), kind: "uplink authentication failed", deviceID: device.id,
+                                                                 detail: "from \(peer)"), source: channel.remoteAddress?.ipAddress ?? peer)
             try await refuse(.authenticationFailed, "the proof does not verify with the enrolled key", outbound: outbound)
             throw Closing.closed
         }

@@ -49,10 +49,8 @@ extension WebApp {
             }
             data["near"] = ["items": near, "none": near.isEmpty]
 
-            let failures = try await store.securityEvents(limit: 500).filter { event in
-                let kind = event.kind.lowercased()
-                return (kind.contains("chain") || kind.contains("signature") || kind.contains("checkpoint")) && now.millisecondsSinceEpoch - event.at.millisecondsSinceEpoch < 30 * 86_400_000
-            }
+            // Read by kind, not from the newest 500 events: a flood of other events hid them (issue 21).
+            let failures = try await store.securityAlerts(since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - 30 * 86_400_000), limit: 10)
             let chain = try await store.verifyAuditChain()
             var auditOK = false
             if case .intact = chain { auditOK = true }

@@ -48,7 +48,7 @@ extension WebApp {
             sourceFailures: try await store.loginFailures(source: source, since: since), now: now
         )
         if case let .locked(until, reason) = decision {
-            try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "web login refused (locked)", userID: try? UserID(account), detail: "\(reason); from \(source)"))
+            try await services.securityGate.record(SecurityEvent(at: now, kind: "web login refused (locked)", userID: try? UserID(account), detail: "\(reason); from \(source)"), source: source)
             return try loginForm(request, message: "Locked: \(reason). Try again after \(TimeText.iso8601(until)).", status: .tooManyRequests, account: account, next: next)
         }
         var good = false
@@ -60,7 +60,7 @@ extension WebApp {
         }
         guard let user, good else {
             try await store.recordLoginFailure(account: key, source: source, at: now)
-            try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "web login failed", userID: user?.id, detail: "wrong user or password for \"\(account)\" from \(source)"))
+            try await services.securityGate.record(SecurityEvent(at: now, kind: "web login failed", userID: user?.id, detail: "wrong user or password for \"\(account)\" from \(source)"), source: source)
             let after = throttle.decide(
                 accountFailures: try await store.loginFailures(account: key, since: since),
                 sourceFailures: try await store.loginFailures(source: source, since: since), now: now
