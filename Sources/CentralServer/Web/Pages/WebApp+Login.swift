@@ -42,11 +42,22 @@ extension WebApp {
         // The lockout counts per person, not per spelling: an account typed as the display name
         // logged in after the id was locked (issue 21). Unknown names count as typed.
         let user = try await findUser(account)
-        let key = user?.id.value ?? account
-        let decision = throttle.decide(
-            accountFailures: try await store.loginFailures(account: key, since: since),
-            sourceFailures: try await store.loginFailures(source: source, since: since), now: now
-        )
+        // A browser that logged in as this person before is judged by its own failures alone:
+        // neither its address's count (an office behind one address) nor the account's (run
+        // up by someone elsewhere) locks it out (issue 21).
+        let device = user.flatMap { user in
+            Self.cookie(WebDeviceCookie.name, in: request.headers[.cookie])
+                .flatMap { WebDeviceCookie.verify($0, keys: trustedKeys(), now: now) }
+                .flatMap { $0.user == user.id ? $0 : nil }
+        }
+        let key = device.map { "device:\($0.id)" } ?? user?.id.value ?? account
+        func decide() async throws -> LoginThrottle.Decision {
+            throttle.decide(
+                accountFailures: try await store.loginFailures(account: key, since: since),
+                sourceFailures: device == nil ? try await store.loginFailures(source: source, since: since) : [], now: now
+            )
+        }
+        let decision = try await decide()
         if case let .locked(until, reason) = decision {
             try await services.securityGate.record(SecurityEvent(at: now, kind: "web login refused (locked)", userID: try? UserID(account), detail: "\(reason); from \(source)"), source: source)
             return try loginForm(request, message: "Locked: \(reason). Try again after \(TimeText.iso8601(until)).", status: .tooManyRequests, account: account, next: next)
@@ -61,10 +72,7 @@ extension WebApp {
         guard let user, good else {
             try await store.recordLoginFailure(account: key, source: source, at: now)
             try await services.securityGate.record(SecurityEvent(at: now, kind: "web login failed", userID: user?.id, detail: "wrong user or password for \"\(account)\" from \(source)"), source: source)
-            let after = throttle.decide(
-                accountFailures: try await store.loginFailures(account: key, since: since),
-                sourceFailures: try await store.loginFailures(source: source, since: since), now: now
-            )
+            let after = try await decide()
             if case let .locked(until, reason) = after {
                 try await store.appendAudit(AuditRecord(actor: "web", source: source, action: "web.lockout", target: "account:\(key)", details: ["reason": reason, "until": TimeText.iso8601(until)], at: now))
                 try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "web login lockout", userID: user?.id, detail: "\(reason); locked until \(TimeText.iso8601(until)); from \(source)"))
@@ -79,7 +87,12 @@ extension WebApp {
             source: source, created: now, lastSeen: now
         )
         try await store.createWebSession(session, audit: AuditActor.user(user.id, from: context.peer).record("web.login", target: "user:\(user.id)", at: now))
-        return Self.redirect(next, headers: [.setCookie: policy.cookie(sessionID)])
+        var cookies: HTTPFields = [.setCookie: policy.cookie(sessionID)]
+        if let signing = try? services.keyRing.keys().current.signingKey {
+            let value = WebDeviceCookie.value(user: user.id, issued: now, nonce: Array(Self.randomBytes().prefix(16)), key: signing)
+            cookies.append(HTTPFields.Element(name: .setCookie, value: WebDeviceCookie.setCookie(value, secure: policy.secureCookie)))
+        }
+        return Self.redirect(next, headers: cookies)
     }
 
     @Sendable func logout(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
@@ -111,6 +124,12 @@ extension WebApp {
             if pair.hasPrefix(name + "=") { return String(pair.dropFirst(name.count + 1)) }
         }
         return nil
+    }
+
+    /// The keys a device cookie may be signed with: the current and the retired ones (a
+    /// rotation does not forget the browsers); none if the key folder cannot be read.
+    private func trustedKeys() -> [PublicKey] {
+        (try? services.keyRing.keys().keys.map(\.publicKey)) ?? []
     }
 
     static func randomBytes() -> [UInt8] {
