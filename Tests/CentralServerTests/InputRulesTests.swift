@@ -23,7 +23,7 @@ struct InputRulesTests {
         ("Alice Smith", nil),
         ("", "must not be empty"),
         (String(repeating: "x", count: 129), "must be at most 128 characters"),
-        ("Al\u{7}", "must not contain control characters (U+7)"),
+        ("Al\u{7}", "contains U+0007 (a control character), which cannot be shown"),
         (" Al", "must not start or end with spaces"),
     ] as [(String, String?)])
     func names(_ text: String, _ message: String?) {

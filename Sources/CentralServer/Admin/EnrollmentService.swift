@@ -82,9 +82,7 @@ public struct EnrollmentService: Sendable {
 
     static func shortText(_ text: String, field: String) throws(InputError) -> String {
         guard (1...64).contains(text.count) else { throw InputError(field: field, text.isEmpty ? "must not be empty" : "must be at most 64 characters") }
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw InputError(field: field, "must not contain control characters")
-        }
+        try InputRules.displayText(text, field: field)
         return text
     }
 

@@ -22,12 +22,12 @@ public enum InputRules {
         do { return try ResourceID(text) } catch { throw InputError(field: field, error.description) }
     }
 
-    /// A person's display name: 1-128 characters, no control characters.
+    /// A person's display name: 1-128 characters, none of them hidden (`HiddenCharacters`).
     public static func name(_ text: String, field: String = "name") throws(InputError) -> String {
         try plainText(text, field: field, length: nameLength)
     }
 
-    /// A department: 1-64 characters, no control characters. Compared exactly (case matters).
+    /// A department: 1-64 characters, none of them hidden. Compared exactly (case matters).
     public static func department(_ text: String, field: String = "department") throws(InputError) -> String {
         try plainText(text, field: field, length: departmentLength)
     }
@@ -85,18 +85,26 @@ public enum InputRules {
         return value
     }
 
-    /// A ledger note (why an entry was made): 1-200 characters, no control characters.
+    /// A ledger note (why an entry was made): 1-200 characters, none of them hidden.
     public static func note(_ text: String, field: String = "note") throws(InputError) -> String {
         try plainText(text, field: field, length: 1...200)
+    }
+
+    /// Refuses text that holds a character that changes how it looks without showing itself
+    /// (bidi controls, zero-width and other invisible characters, control characters), naming
+    /// the field and the character: `name: contains U+202E RIGHT-TO-LEFT OVERRIDE, which can
+    /// disguise text on screen`. The one check every name, title and note goes through.
+    public static func displayText(_ text: String, field: String, allowingLineBreaks: Bool = false) throws(InputError) {
+        if let problem = HiddenCharacters.problem(in: text, allowingLineBreaks: allowingLineBreaks) {
+            throw InputError(field: field, problem)
+        }
     }
 
     private static func plainText(_ text: String, field: String, length: ClosedRange<Int>) throws(InputError) -> String {
         guard length.contains(text.count) else {
             throw InputError(field: field, text.isEmpty ? "must not be empty" : "must be at most \(length.upperBound) characters")
         }
-        if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
-            throw InputError(field: field, "must not contain control characters (U+\(String(bad.value, radix: 16, uppercase: true)))")
-        }
+        try displayText(text, field: field)
         guard text.trimmingCharacters(in: .whitespaces) == text else {
             throw InputError(field: field, "must not start or end with spaces")
         }

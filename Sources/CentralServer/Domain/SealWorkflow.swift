@@ -56,6 +56,7 @@ public enum SealWorkflow {
         let reason = draft.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw .field("reason", "must not be empty") }
         guard reason.count <= reasonLimit else { throw .field("reason", "must be at most \(reasonLimit) characters, got \(reason.count)") }
+        if let problem = HiddenCharacters.problem(in: reason, allowingLineBreaks: true) { throw .field("reason", problem) }
         guard (1...Int64(maximumUses)).contains(draft.uses) else { throw .field("uses", "must be from 1 to \(maximumUses), got \(draft.uses)") }
         guard (0...Int64(maximumPhotos)).contains(draft.photos) else { throw .field("photos", "must be from 0 to \(maximumPhotos), got \(draft.photos)") }
         guard !draft.approvers.isEmpty else { throw .field("approvers", "at least one approver is needed") }
@@ -212,6 +213,7 @@ public enum SealWorkflow {
     private static func cleanNote(_ note: String?) throws(SealWorkflowError) -> String? {
         guard let text = note?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
         guard text.count <= noteLimit else { throw .field("note", "must be at most \(noteLimit) characters, got \(text.count)") }
+        if let problem = HiddenCharacters.problem(in: text, allowingLineBreaks: true) { throw .field("note", problem) }
         return text
     }
 

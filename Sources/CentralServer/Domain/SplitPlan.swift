@@ -183,6 +183,8 @@ public enum SplitPlanner {
         guard !text.isEmpty, text.count <= paperTypeLimit, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw .field(field, "must be 1 to \(paperTypeLimit) letters, digits, - or _, got \"\(text)\"")
         }
+        // A letter may carry a zero-width joiner (one Character), which the test above lets by.
+        if let problem = HiddenCharacters.problem(in: text) { throw .field(field, problem) }
     }
 
     /// Splits `total` by `percents` (summing to 100) so the shares sum to `total` exactly:

@@ -34,6 +34,7 @@ public final class SplitService: Sendable {
         guard requester.active, requester.has(.employee) else { throw SplitError.forbidden("only an active employee may hold a print job") }
         let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !title.isEmpty, title.count <= Self.titleLimit else { throw SplitError.field("title", "must be 1 to \(Self.titleLimit) characters") }
+        if let problem = HiddenCharacters.problem(in: title) { throw SplitError.field("title", problem) }
         let deviceID: DeviceID
         do { deviceID = try DeviceID(deviceText) } catch { throw SplitError.field("device", "\(error)") }
         guard let device = try await store.device(id: deviceID), device.resources.contains(where: { $0.type == .copier }) else {

@@ -60,6 +60,9 @@ public struct WebRenderer: Sendable {
             guard let wrapped = mirror.children.first?.value else { return nil }
             return withoutNils(wrapped)
         }
+        // Every text a page shows passes here: hidden characters in names stored before they
+        // were refused (issue 21) are written out, not left to reorder the page around them.
+        if let text = value as? String { return HiddenCharacters.shownVisibly(text) }
         if let dictionary = value as? [String: Any] { return dictionary.compactMapValues(withoutNils) }
         if let array = value as? [Any] { return array.compactMap(withoutNils) }
         return value
