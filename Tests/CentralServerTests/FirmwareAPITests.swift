@@ -87,7 +87,7 @@ struct FirmwareAPITests {
     @Test func aRolloutFollowsEachDevicesReportsToConfirmed() async throws {
         let server = try TestServer()
         _ = try await server.enroll("agent-1")
-        _ = try await server.enroll("agent-2", key: try SigningKey(seed: Array(repeating: 8, count: 32)))
+        _ = try await server.enroll("agent-2", key: try SigningKey(seed: Array(repeating: 8, count: 32)), resources: [("copier-2", "copier"), ("seal-2", "seal")])
         let admin = try await server.token(for: "root", roles: ["administrator"])
         let auditor = try await server.token(for: "audrey", roles: ["auditor"])
         let bytes = try Self.image()

@@ -69,13 +69,15 @@ struct TestServer {
         )
     }
 
-    /// Enrols device `id` with one copier `copier-1` and one seal `seal-1`.
+    /// Enrols device `id` with `resources`: by default one copier `copier-1` and one seal
+    /// `seal-1` (resource ids are unique on the server: a second device needs its own).
     @discardableResult
-    func enroll(_ id: String = "agent-1", key: SigningKey = Fixture.deviceKey) async throws -> Device {
+    func enroll(_ id: String = "agent-1", key: SigningKey = Fixture.deviceKey,
+                resources: [(id: String, type: String)] = [("copier-1", "copier"), ("seal-1", "seal")]) async throws -> Device {
         let (token, _) = try await admin.createEnrollmentToken(name: "Copier \(id)", lifetime: 3_600_000, by: Self.actor)
         return try await services.enrollment.enroll(EnrollmentService.Request(
             token: token, deviceID: id, publicKey: Hex.encode(key.publicKey.bytes), model: "sim", firmware: "1.0.0",
-            resources: [("copier-1", "copier"), ("seal-1", "seal")]
+            resources: resources
         ), source: "test").device
     }
 

@@ -62,7 +62,11 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
             case .notFound: return APIError(.notFound, error.description)
             case .conflict: return APIError(.conflict, error.description)
             case let .enrollment(refusal):
-                if case .deviceAlreadyEnrolled = refusal { return APIError(.conflict, refusal.description) }
+                switch refusal {
+                case .deviceAlreadyEnrolled: return APIError(.conflict, refusal.description)
+                case .resourceAlreadyEnrolled: return APIError(.conflict, refusal.description, field: "resources")
+                case .unknownToken, .tokenUsed, .tokenExpired: break
+                }
                 return APIError(.forbidden, refusal.description, field: "token")
             }
         case let error as HTTPError:

@@ -55,7 +55,7 @@ paths:
   /api/v1/enroll:
     post:
       summary: Enrol a device with a one-time token
-      description: The token authenticates the request; no API token is needed. A used, expired or unknown token is refused with 403; a device id already enrolled with 409.
+      description: The token authenticates the request; no API token is needed. A used, expired or unknown token is refused with 403; a device id already enrolled, or a resource id (a copier's or seal's) another device already has, with 409 (resource ids are unique on the server; the token stays unused).
       security: []
       requestBody:
         required: true
@@ -1479,7 +1479,7 @@ components:
         resources:
           type: array
           maxItems: 16
-          description: "Default: one copier whose id is the device id"
+          description: "Default: one copier whose id is the device id. Each id must be one no other enrolled device has."
           items: { $ref: "#/components/schemas/Resource" }
     ServerKey:
       type: object

@@ -42,8 +42,14 @@ public final class SealService: Sendable {
     public func apply(_ new: NewApplication, by applicant: User, from source: String) async throws -> SealApplication {
         let seal: ResourceID
         do { seal = try ResourceID(new.seal) } catch { throw SealWorkflowError.field("seal", "\(error)") }
-        let isSeal = try await store.devices().contains { device in device.resources.contains { $0.id == seal && $0.type == .seal } }
-        guard isSeal else { throw SealWorkflowError.field("seal", "no enrolled device has a seal \"\(seal)\"") }
+        let holders = try await store.devices().filter { device in device.resources.contains { $0.id == seal && $0.type == .seal } }
+        guard !holders.isEmpty else { throw SealWorkflowError.field("seal", "no enrolled device has a seal \"\(seal)\"") }
+        // Enrolment keeps resource ids unique; devices enrolled before it did may share one, and
+        // an application for it would be good at each of them.
+        let active = holders.filter { $0.state == .active }
+        guard active.count <= 1 else {
+            throw SealWorkflowError.field("seal", "seal \"\(seal)\" is enrolled on more than one device (\(active.map(\.id.value).sorted().joined(separator: ", "))); an administrator must disable all but one")
+        }
         let draft = SealWorkflow.Draft(
             seal: seal, reason: new.reason, uses: new.uses, photos: new.photos,
             approvers: try await lookUp(new.approvers), cc: try await lookUp(new.cc)

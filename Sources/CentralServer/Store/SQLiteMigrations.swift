@@ -38,6 +38,9 @@ enum SQLiteMigrations {
             try db.execute(sql: v8CopierJobIdentity)
             try backfillCopierJobIdentities(db)
         }
+        migrator.registerMigration("v9-resources-by-id") { db in
+            try db.execute(sql: v9ResourcesByID)
+        }
         return migrator
     }
 
@@ -62,6 +65,15 @@ enum SQLiteMigrations {
     ) STRICT;
     CREATE INDEX web_login_failures_by_account ON web_login_failures(account, at);
     CREATE INDEX web_login_failures_by_source ON web_login_failures(source, at);
+    """
+
+    /// Resource ids are unique on the server (issue 21: seal applications, grants and reports
+    /// name a seal by its id alone, and a second device enrolled with a seal's id could use the
+    /// applications for it): enrolment looks an id up here before it takes it. Not a UNIQUE
+    /// index, which would stop a server whose devices already share an id from starting; those
+    /// are refused by the seal application instead (`SealService.apply`).
+    private static let v9ResourcesByID = """
+    CREATE INDEX device_resources_by_resource ON device_resources(resource_id);
     """
 
     /// One charge per copier job (issue 13): a copier job's identity is (device, session id,

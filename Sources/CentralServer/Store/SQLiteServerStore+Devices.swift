@@ -47,6 +47,10 @@ extension SQLiteServerStore {
                 ]
             )
             for resource in enrolled.resources {
+                // Checked in the write transaction, so two enrolments cannot both take an id.
+                if let holder = try String.fetchOne(db, sql: "SELECT device_id FROM device_resources WHERE resource_id = ?", arguments: [resource.id.value]) {
+                    throw StoreError.enrollment(.resourceAlreadyEnrolled(resource.id, device: try SQLiteRows.deviceID(holder, "device_resources.device_id")))
+                }
                 try db.execute(
                     sql: "INSERT INTO device_resources (device_id, resource_id, type) VALUES (?, ?, ?)",
                     arguments: [enrolled.id.value, resource.id.value, Int64(resource.type.rawValue)]

@@ -202,6 +202,9 @@ public enum EnrollmentRefusal: Hashable, Sendable, CustomStringConvertible {
     case tokenUsed(at: Timestamp, by: DeviceID?)
     case tokenExpired(at: Timestamp)
     case deviceAlreadyEnrolled(DeviceID)
+    /// A copier or seal id another device already has: resource ids are unique on the server,
+    /// because seal applications, grants and reports name a seal by its id alone (issue 21).
+    case resourceAlreadyEnrolled(ResourceID, device: DeviceID)
 
     public var description: String {
         switch self {
@@ -209,6 +212,8 @@ public enum EnrollmentRefusal: Hashable, Sendable, CustomStringConvertible {
         case let .tokenUsed(at, by): return "this enrolment token was already used (at \(TimeText.iso8601(at))\(by.map { " by device \($0)" } ?? ""))"
         case let .tokenExpired(at): return "this enrolment token expired at \(TimeText.iso8601(at))"
         case let .deviceAlreadyEnrolled(id): return "device \(id) is already enrolled"
+        case let .resourceAlreadyEnrolled(resource, device):
+            return "resource \(resource) is already enrolled on device \(device); a copier's or seal's id must be unique on this server"
         }
     }
 }
