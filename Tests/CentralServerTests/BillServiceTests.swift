@@ -49,6 +49,7 @@ struct BillServiceTests {
         /// Sends events `range` and then a checkpoint over everything sent.
         mutating func send(_ range: ClosedRange<Int>, checkpoint: Bool = true) async throws {
             let new = try BillServiceTests.events(range, after: events.last)
+            try await server.issueGrants(for: new)
             let batch = try UplinkMessage.EventBatch(firstSequence: new[0].sequence, events: new.map { $0.wireBytes() })
             guard case .acknowledged = try await ingestion.ingest(batch, device: device, now: Fixture.now) else { throw StoreError.conflict("refused") }
             for event in new { tree.append(leafData: event.wireBytes()) }

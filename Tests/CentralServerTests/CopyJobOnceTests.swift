@@ -47,6 +47,7 @@ struct CopyJobOnceTests {
         }
 
         func resend(_ new: [Event]) async throws {
+            try await server.issueGrants(for: new)
             let batch = try UplinkMessage.EventBatch(firstSequence: new[0].sequence, events: new.map { $0.wireBytes() })
             guard case .acknowledged = try await ingestion.ingest(batch, device: CopyJobOnceTests.device, now: Fixture.now) else {
                 throw StoreError.conflict("refused")

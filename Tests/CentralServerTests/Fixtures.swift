@@ -81,6 +81,23 @@ struct TestServer {
         ), source: "test").device
     }
 
+    /// Records, as GrantService does when it signs one, a copier grant for each grant id the copy
+    /// jobs in `events` name (not yet recorded), to the device and the user the job names: the
+    /// ingestion charges a job only under a grant the server issued (issue 21).
+    func issueGrants(for events: [Event]) async throws {
+        var known = Set(try await store.issuedGrants(userID: nil, limit: 1_000_000).map(\.grantID))
+        var grants: [IssuedGrant] = []
+        for event in events {
+            guard case let .copyJob(job) = event.body, known.insert(job.grantID).inserted else { continue }
+            grants.append(IssuedGrant(
+                grantID: job.grantID, kind: .access, keyID: Fixture.deviceKey.keyID, userID: job.userID, deviceID: event.deviceID,
+                resourceID: Fixture.resourceID("copier-1"), issuedAt: job.started.adding(seconds: -10), expires: job.ended.adding(seconds: 300),
+                allowance: .copier(pages: job.pages, copies: job.copies, colourAllowed: job.colourPages > 0), available: nil
+            ))
+        }
+        try await store.recordIssuedGrants(grants)
+    }
+
     /// An API token for a new user with `roles`.
     func token(for id: String, roles: [String]) async throws -> String {
         try await addUser(id, roles: roles)

@@ -210,17 +210,25 @@ struct SealWorkflowTests {
         )
     }
 
+    /// `SealUseCheck.check` with the grant the server issued for `use` (its user, `device` and application).
+    static func check(_ use: SealUseEvent, application: SealApplication?, device: DeviceID, at: Timestamp) -> SealUseCheck.Outcome {
+        let grant = IssuedGrant(grantID: use.grantID, kind: .access, keyID: Fixture.deviceKey.keyID, userID: use.userID, deviceID: device,
+                                resourceID: Fixture.resourceID("seal-1"), issuedAt: at, expires: at.adding(seconds: 60), allowance: .seal(uses: 5),
+                                available: nil, applicationID: use.applicationID)
+        return SealUseCheck.check(use, application: application, grant: grant, device: device, at: at)
+    }
+
     @Test func usesCountAndTheOneTooManyIsFlagged() throws {
         var application = try SealWorkflow.apply(.approve(note: nil), by: Self.arthur, to: try Self.submitted(), at: Self.at(1)).application
         application = try SealWorkflow.apply(.approve(note: nil), by: Self.bea, to: application, at: Self.at(2)).application
         let device = Fixture.deviceID("agent-1")
         for number in 1...3 {
-            let outcome = SealUseCheck.check(Self.use(UInt32(number)), application: application, device: device, at: Self.at(10))
+            let outcome = Self.check(Self.use(UInt32(number)), application: application, device: device, at: Self.at(10))
             #expect(outcome.flag == nil)
             application = outcome.application!
         }
         #expect(application.usesRemaining == 0)
-        let fourth = SealUseCheck.check(Self.use(4), application: application, device: device, at: Self.at(11))
+        let fourth = Self.check(Self.use(4), application: application, device: device, at: Self.at(11))
         #expect(fourth.flag?.kind == "seal.use-over-approved-count")
         #expect(fourth.application?.usesMade == 4)
         let (step, notice) = try #require(SealUseCheck.record(Self.use(4), outcome: fourth, device: device, at: Self.at(11)))
@@ -231,17 +239,17 @@ struct SealWorkflowTests {
 
     @Test func usesUnderUnknownPendingRevokedOrSomeoneElsesApplicationsAreFlagged() throws {
         let device = Fixture.deviceID("agent-1")
-        #expect(SealUseCheck.check(Self.use(1), application: nil, device: device, at: Self.at(1)).flag?.kind == "seal.use-unknown-application")
+        #expect(Self.check(Self.use(1), application: nil, device: device, at: Self.at(1)).flag?.kind == "seal.use-unknown-application")
         let pending = try Self.submitted()
-        #expect(SealUseCheck.check(Self.use(1), application: pending, device: device, at: Self.at(1)).flag?.kind == "seal.use-not-approved")
+        #expect(Self.check(Self.use(1), application: pending, device: device, at: Self.at(1)).flag?.kind == "seal.use-not-approved")
         var approved = pending
         approved.status = .approved
-        #expect(SealUseCheck.check(Self.use(1, user: "dora"), application: approved, device: device, at: Self.at(1)).flag?.kind == "seal.use-wrong-user")
+        #expect(Self.check(Self.use(1, user: "dora"), application: approved, device: device, at: Self.at(1)).flag?.kind == "seal.use-wrong-user")
         var revoked = approved
         revoked.status = .revoked
         revoked.revokedAt = Self.at(5)
         // A stamp made before the revocation (reported late by an offline agent) is fine.
-        #expect(SealUseCheck.check(Self.use(1), application: revoked, device: device, at: Self.at(4)).flag == nil)
-        #expect(SealUseCheck.check(Self.use(1), application: revoked, device: device, at: Self.at(6)).flag?.kind == "seal.use-after-revocation")
+        #expect(Self.check(Self.use(1), application: revoked, device: device, at: Self.at(4)).flag == nil)
+        #expect(Self.check(Self.use(1), application: revoked, device: device, at: Self.at(6)).flag?.kind == "seal.use-after-revocation")
     }
 }

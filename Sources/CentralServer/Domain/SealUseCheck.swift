@@ -22,11 +22,17 @@ public enum SealUseCheck {
 
     /// - Parameters:
     ///   - application: the stored application the event names, nil when there is none.
+    ///   - grant: the issued grant the event names (`GrantUseCheck`), nil when there is none.
     ///   - at: the event's time (the stamp).
-    public static func check(_ use: SealUseEvent, application: SealApplication?, device: DeviceID, at: Timestamp) -> Outcome {
+    public static func check(_ use: SealUseEvent, application: SealApplication?, grant: IssuedGrant?, device: DeviceID, at: Timestamp) -> Outcome {
         let stamp = "stamp \(use.useNumber) by \(use.userID) on \(device) at \(TimeText.iso8601(at))"
         guard var counted = application else {
             return Outcome(application: nil, flag: ("seal.use-unknown-application", "\(stamp) names application \(use.applicationID), which the server does not know"))
+        }
+        // Not counted against the application (a device could use up anyone's approved uses under
+        // a grant the server never issued, issue 21): kept, flagged, never dropped.
+        if let problem = GrantUseCheck.problem(grantID: use.grantID, issued: grant, device: device, user: use.userID, use: .sealUse(use.applicationID)) {
+            return Outcome(application: nil, flag: ("seal.use-unissued-grant", "\(stamp) under \(use.applicationID) names grant \(use.grantID): \(problem); not counted"))
         }
         counted.usesMade += 1
         let flag: (String, String)?

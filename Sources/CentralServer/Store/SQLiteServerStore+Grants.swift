@@ -35,6 +35,14 @@ extension SQLiteServerStore {
         }
     }
 
+    public func issuedGrant(id: GrantID) async throws -> IssuedGrant? {
+        try await pool.read { db in try Self.issuedGrant(id: id, in: db) }
+    }
+
+    static func issuedGrant(id: GrantID, in db: Database) throws -> IssuedGrant? {
+        try Row.fetchOne(db, sql: "SELECT * FROM grants_issued WHERE grant_id = ?", arguments: [Data(id.bytes)]).map(issuedGrant)
+    }
+
     public func claimPINAttempt(userID: UserID, deviceID: DeviceID, at: Timestamp, userSince: Timestamp, deviceSince: Timestamp,
                                 locked: @Sendable ([Timestamp], [Timestamp]) -> Bool) async throws -> PINAttemptClaim {
         try await pool.write { db in

@@ -263,7 +263,8 @@ extension SQLiteServerStore {
             switch event.body {
             case let .sealUse(use):
                 let stored = try application(use.applicationID, in: db)
-                let outcome = SealUseCheck.check(use, application: stored, device: device, at: event.time)
+                let grant = try issuedGrant(id: use.grantID, in: db)
+                let outcome = SealUseCheck.check(use, application: stored, grant: grant, device: device, at: event.time)
                 if let stored, let counted = outcome.application {
                     try db.execute(sql: "UPDATE seal_applications SET uses_made = ? WHERE id = ?", arguments: [Int64(counted.usesMade), stored.id.value])
                     if let (step, notice) = SealUseCheck.record(use, outcome: outcome, device: device, at: event.time) {

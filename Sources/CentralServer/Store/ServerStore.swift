@@ -104,6 +104,8 @@ public protocol ServerStore: DeviceLogStore, SealStore, SplitStore, WebStore, Fi
 
     func recordIssuedGrants(_ grants: [IssuedGrant]) async throws
     func issuedGrants(userID: UserID?, limit: Int) async throws -> [IssuedGrant]
+    /// The grant issued with `id`, nil when this server issued none (`GrantUseCheck`).
+    func issuedGrant(id: GrantID) async throws -> IssuedGrant?
     /// One PIN check's turn, in one transaction: the user's wrong PINs since `userSince` and the
     /// device's since `deviceSince`; unless `locked` says they lock PIN entry, a wrong PIN is
     /// recorded at `at` before the PIN is compared (`PINCheck`), so parallel guesses each count.

@@ -39,8 +39,23 @@ public struct IngestionService: Sendable {
             // Once per user per batch, not per job: each store read is a round trip through the
             // store's queue, and a batch of 500 jobs by a handful of users paid 500 of them.
             var currencies: [UserID: CurrencyCode?] = [:]
+            var grants: [GrantID: IssuedGrant?] = [:]
             for event in accepted.newEvents {
                 guard case let .copyJob(job) = event.body else { continue }
+                let issued: IssuedGrant?
+                if let known = grants[job.grantID] { issued = known } else {
+                    issued = try await store.issuedGrant(id: job.grantID)
+                    grants[job.grantID] = issued
+                }
+                if let problem = GrantUseCheck.problem(grantID: job.grantID, issued: issued, device: device, user: job.userID, use: .copyJob) {
+                    // Kept (it is in the device's signed chain, and refusing the batch would stall
+                    // its log for good) and acknowledged, but no job, charge or ledger entry is
+                    // made for a user the server never let this device serve (issue 21).
+                    let detail = "copy job \(event.sequence) (session \(job.sessionID), copier job \(job.copierJobSequence), \(job.pages) pages) on \(device) for user \(job.userID) names grant \(job.grantID): \(problem); stored, not charged"
+                    logger.error("uplink: \(device): \(detail)")
+                    try await store.recordSecurityEvent(SecurityEvent(at: now, kind: "copy job under unissued grant", deviceID: device, userID: job.userID, detail: detail))
+                    continue
+                }
                 let currency: CurrencyCode?
                 if let known = currencies[job.userID] {
                     currency = known

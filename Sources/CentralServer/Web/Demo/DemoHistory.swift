@@ -24,6 +24,8 @@ public enum DemoHistory {
         }
     }
 
+    static func grantID(_ number: Int) -> GrantID { GrantID(high: 0xd3e0, low: UInt64(number + 1)) }
+
     public struct Refusal: Error, CustomStringConvertible {
         public let description: String
     }
@@ -65,6 +67,19 @@ public enum DemoHistory {
             }
         }
         plans.sort { $0.ended.millisecondsSinceEpoch < $1.ended.millisecondsSinceEpoch }
+        // Each job's session opened under a copier grant the server issued (the ingestion
+        // charges no job under any other, issue 21): recorded as GrantService records the
+        // grants it signs, at the time the session would have asked.
+        let keyID = try services.grants.keyRing.keys().current.keyID
+        let copierID = try ResourceID(copier)
+        try await store.recordIssuedGrants(plans.enumerated().map { number, plan in
+            let asked = plan.ended.adding(milliseconds: -Int64(plan.pages) * 4000 - 10_000)
+            return IssuedGrant(
+                grantID: Self.grantID(number), kind: .access, keyID: keyID, userID: plan.user, deviceID: device, resourceID: copierID,
+                issuedAt: asked, expires: plan.ended.adding(milliseconds: 300_000),
+                allowance: .copier(pages: plan.pages, copies: plan.copies, colourAllowed: plan.colour), available: nil
+            )
+        })
         var events: [Event] = []
         var scans: [(hash: Hash32, bytes: [UInt8])] = []
         var summary = Summary()
@@ -78,7 +93,7 @@ public enum DemoHistory {
             let started = plan.ended.adding(milliseconds: -Int64(plan.pages) * 4000)
             let colourPages = plan.colour ? plan.pages : 0
             try append(.copyJob(try CopyJobEvent(
-                sessionID: session, copierJobSequence: UInt32(number + 1), userID: plan.user, grantID: GrantID(high: 0xd3e0, low: UInt64(number + 1)),
+                sessionID: session, copierJobSequence: UInt32(number + 1), userID: plan.user, grantID: Self.grantID(number),
                 pages: plan.pages, copies: plan.copies, colourPages: colourPages, monoPages: plan.pages - colourPages, duplex: false,
                 paperSize: .a4, started: started, ended: plan.ended, end: .completed
             )), at: plan.ended)
