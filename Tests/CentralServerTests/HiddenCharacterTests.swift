@@ -61,6 +61,17 @@ struct HiddenCharacterTests {
         }
     }
 
+    /// A joiner is part of the spelling in Persian and Indic names and of emoji sequences;
+    /// between Latin letters (where it shows nothing) it is still refused.
+    @Test func aJoinerIsAcceptedOnlyWhereItJoins() throws {
+        for name in ["\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}", "\u{0915}\u{094D}\u{200D}\u{0937}", "Team \u{1F469}\u{200D}\u{1F4BB}"] {
+            #expect(try InputRules.name(name) == name)
+        }
+        for name in ["al\u{200D}ice", "al\u{200C}ice", "\u{200C}\u{0645}", "\u{0645}\u{200C}", "\u{0645}\u{200C}\u{200C}\u{0645}"] {
+            #expect(throws: InputError.self, "\(name.unicodeScalars.map { String($0.value, radix: 16) })") { try InputRules.name(name) }
+        }
+    }
+
     @Test func theAdminServiceRefusesAUserAndADeviceNameWithAHiddenCharacter() async throws {
         let server = try TestServer()
         await #expect(throws: AdminError.input(InputError(field: "name", "contains U+200B ZERO WIDTH SPACE, which can disguise text on screen"))) {

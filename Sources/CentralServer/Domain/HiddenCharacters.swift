@@ -7,16 +7,45 @@
 /// isolates U+202A-U+202E and U+2066-U+2069, the marks U+200E, U+200F and U+061C, the zero-width
 /// U+200B-U+200D, U+2060-U+2064, U+FEFF, U+180E, the soft hyphen U+00AD, ...), the line and
 /// paragraph separators, and the other default-ignorable code points (Hangul fillers, ...)
-/// except variation selectors, which only choose a glyph's form (emoji). Names already stored
+/// except variation selectors, which only choose a glyph's form (emoji); a zero-width joiner or
+/// non-joiner only where it does something visible (`joinsMeaningfully`). Names already stored
 /// are not rewritten; the web pages show them written out (`shownVisibly`).
 public enum HiddenCharacters {
     /// The first character of `text` a name may not hold, or nil. `allowingLineBreaks` lets a
     /// multi-line text (a reason, a note) keep its line feeds and carriage returns.
     public static func first(in text: String, allowingLineBreaks: Bool = false) -> Unicode.Scalar? {
-        text.unicodeScalars.first { scalar in
-            if allowingLineBreaks, scalar == "\n" || scalar == "\r" { return false }
-            return isHidden(scalar)
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            if allowingLineBreaks, scalar == "\n" || scalar == "\r" { continue }
+            guard isHidden(scalar) else { continue }
+            if isJoiner(scalar), index > 0, index + 1 < scalars.count, joinsMeaningfully(scalars[index - 1], scalars[index + 1]) { continue }
+            return scalar
         }
+        return nil
+    }
+
+    /// U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER.
+    static func isJoiner(_ scalar: Unicode.Scalar) -> Bool { scalar.value == 0x200C || scalar.value == 0x200D }
+
+    /// Whether a joiner between `before` and `after` does something a reader sees, as Unicode's
+    /// identifier rules allow (UTS #39): between two letters or marks of a joining script
+    /// (Persian needs the non-joiner in everyday words, Indic scripts both), or between two
+    /// emoji of a ZWJ sequence. Between Latin letters it changes nothing on screen, so it stays
+    /// refused: "al‍ice" would read as "alice".
+    static func joinsMeaningfully(_ before: Unicode.Scalar, _ after: Unicode.Scalar) -> Bool {
+        func joiningLetter(_ scalar: Unicode.Scalar) -> Bool {
+            // Hebrew and later blocks up to the Indic and Southeast Asian scripts (U+0590-U+1CFF),
+            // letters and combining marks only; not Latin, Greek or Cyrillic.
+            guard (0x0590...0x1CFF).contains(scalar.value) else { return false }
+            switch scalar.properties.generalCategory {
+            case .otherLetter, .nonspacingMark, .spacingMark, .enclosingMark: return true
+            default: return false
+            }
+        }
+        func emoji(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.properties.isEmoji && scalar.value > 0x00FF || scalar.properties.isVariationSelector || scalar.properties.isEmojiModifier
+        }
+        return joiningLetter(before) && joiningLetter(after) || emoji(before) && emoji(after)
     }
 
     public static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
