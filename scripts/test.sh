@@ -17,6 +17,8 @@ log=$(mktemp)
 usb_log=$(mktemp)
 browser_log=$(mktemp)
 rollout_log=$(mktemp)
+# The OpenAPI validator the contract's test runs (a venv under .build/, from PyPI once).
+scripts/api-tools.sh >/dev/null || echo "warning: scripts/api-tools.sh failed: OpenAPIValidationTests will fail" >&2
 swift test --skip-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 usb_status=0

@@ -275,7 +275,7 @@ paths:
               additionalProperties: false
               required: [limit, unit]
               properties:
-                limit: { type: integer, minimum: 0, description: First upper limit per period, in pages or minor units }
+                limit: { type: integer, minimum: 0, description: "First upper limit per period, in pages or minor units" }
                 unit: { type: string, enum: [pages, money] }
                 currency: { type: string, example: EUR, description: Needed for money }
                 adjustment: { type: integer, minimum: 0, default: 0 }
@@ -476,7 +476,7 @@ paths:
           application/json:
             schema:
               type: object
-                required: [to]
+              required: [to]
               properties:
                 to: { type: string }
                 note: { type: string, maxLength: 500 }
@@ -975,10 +975,10 @@ paths:
                 reference: { type: string }
       responses:
         "200": { description: "Booked (or a duplicate of a booked delivery: header Imprimatur-Duplicate: true)" }
-        "400": { description: Malformed body, or signed outside the replay window }
+        "400": { description: "Malformed body, or signed outside the replay window" }
         "401": { description: Missing or wrong signature }
         "409": { description: The idempotency key was used with another body }
-        "422": { description: Genuine but cannot be booked (unknown user, no quota, wrong currency); remembered by key }
+        "422": { description: "Genuine but cannot be booked (unknown user, no quota, wrong currency); remembered by key" }
         "404": { description: No webhook secret configured }
   /api/v1/bills:
     get:
@@ -1060,7 +1060,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
     post:
       summary: "Web login (form: csrf, user, password, next); lockout after repeated failures"
       tags: [web]
@@ -1082,7 +1082,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/usage:
@@ -1091,16 +1091,18 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/blobs/{hash}:
+    parameters:
+      - { name: hash, in: path, required: true, schema: { type: string } }
     get:
       summary: "A scanned page (job=, auditors only) or a seal use's photo (application=, its people)"
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/me:
@@ -1109,7 +1111,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/applications:
@@ -1118,7 +1120,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
     post:
@@ -1129,15 +1131,20 @@ paths:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/applications/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string } }
     get:
       summary: "A seal application's record: timeline, uses with photos and place, the approver's actions"
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/applications/{id}/{action}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string } }
+      - { name: action, in: path, required: true, schema: { type: string } }
     post:
       summary: "Approver: approve, forward (to), reject or revoke an application (form: csrf, note)"
       tags: [web]
@@ -1151,10 +1158,14 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/shares/{job}/{payer}/{action}:
+    parameters:
+      - { name: job, in: path, required: true, schema: { type: string } }
+      - { name: payer, in: path, required: true, schema: { type: string } }
+      - { name: action, in: path, required: true, schema: { type: string } }
     post:
       summary: "Employee: authenticate (pin), approve or reject a split share (form: csrf)"
       tags: [web]
@@ -1168,16 +1179,18 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/bills/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string } }
     get:
       summary: "A bill with its verification result"
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/inbox:
@@ -1186,7 +1199,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/admin/users:
@@ -1195,7 +1208,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
     post:
@@ -1206,15 +1219,20 @@ paths:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/admin/users/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string } }
     get:
       summary: "Administrator: a user's cards, quota, balance and ledger"
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/admin/users/{id}/{action}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string } }
+      - { name: action, in: path, required: true, schema: { type: string } }
     post:
       summary: "Administrator: cards, remove-card, roles, quota, adjustment, payment, enable, disable, password (form)"
       tags: [web]
@@ -1228,7 +1246,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
     post:
@@ -1244,7 +1262,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/admin/tokens:
@@ -1253,7 +1271,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
     post:
@@ -1269,7 +1287,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/admin/firmware/rollouts:
@@ -1278,15 +1296,17 @@ paths:
       tags: [web]
       security: []
       responses:
-        "303": { description: Done; to the rollout's page, or back with what was wrong (Location) }
+        "303": { description: "Done; to the rollout's page, or back with what was wrong (Location)" }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/admin/firmware/rollouts/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string } }
     get:
       summary: "Administrator: one rollout, each device's state and transfer, and everything each device reported; format=csv"
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
         "404": { description: An HTML page; no such rollout }
@@ -1296,16 +1316,18 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/audit/jobs/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string } }
     get:
       summary: "Auditor: a job with its copied content"
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/audit/seal-uses:
@@ -1314,7 +1336,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/audit/security:
@@ -1323,7 +1345,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
   /web/audit/log:
@@ -1332,7 +1354,7 @@ paths:
       tags: [web]
       security: []
       responses:
-        "200": { description: An HTML page (text/html), or CSV with format=csv }
+        "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
 components:
@@ -1444,7 +1466,7 @@ components:
         used: { type: integer }
         remaining: { type: integer }
         overdraft_used: { type: integer, description: How much of the adjustment is used }
-        paid: { type: integer, description: What payments this period bought, in the quota's unit }
+        paid: { type: integer, description: "What payments this period bought, in the quota's unit" }
         repaid: { type: integer, description: The part of paid that repaid overdraft used }
     Resource:
       type: object
@@ -1556,7 +1578,7 @@ components:
         image: { $ref: "#/components/schemas/FirmwareImage" }
         created: { type: string, format: date-time }
         created_by: { type: string }
-        finished: { type: boolean, description: every device confirmed, rolled back or failed }
+        finished: { type: boolean, description: "every device confirmed, rolled back or failed" }
         summary: { type: object, additionalProperties: { type: integer }, description: devices per state }
         devices:
           type: array
@@ -1574,7 +1596,7 @@ components:
               bytes_sent: { type: integer }
               bytes_received: { type: integer }
               image_size: { type: integer }
-              message: { type: string, description: the agent's detail, the reason when failed or rolled back }
+              message: { type: string, description: "the agent's detail, the reason when failed or rolled back" }
               updated: { type: string, format: date-time }
               reports:
                 type: array
