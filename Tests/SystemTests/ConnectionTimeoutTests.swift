@@ -25,18 +25,21 @@ struct ConnectionTimeoutTests {
     @Test func silentHalfSentAndMalformedRequestsAreAnsweredAndClosed() async throws {
         let (system, port) = try Self.server()
         defer { system.stopAll() }
-        let silent = try (0..<100).map { _ in try RawTCPConnection(port: port) }
-        let trickling = try (0..<100).map { _ in try RawTCPConnection(port: port) }
-        let garbage = try (0..<100).map { _ in try RawTCPConnection(port: port) }
-        for connection in trickling { connection.send("GET /api/v1/users HTTP/1.1\r\nHost: x\r\nX-Slow: ") }
-        for connection in garbage { connection.send("\u{1}\u{2} NOT HTTP\r\n\r\n") }
-        for connection in garbage {
-            let (text, closed) = connection.readUntilClosed(limit: Self.patience)
+        // The sockets block: on a thread of their own, not the test pool's (two threads on
+        // two cores; a blocked one starved the other suites' uplink clients).
+        let (garbageSeen, othersSeen) = try await onThread {
+            let silent = try (0..<100).map { _ in try RawTCPConnection(port: port) }
+            let trickling = try (0..<100).map { _ in try RawTCPConnection(port: port) }
+            let garbage = try (0..<100).map { _ in try RawTCPConnection(port: port) }
+            for connection in trickling { connection.send("GET /api/v1/users HTTP/1.1\r\nHost: x\r\nX-Slow: ") }
+            for connection in garbage { connection.send("\u{1}\u{2} NOT HTTP\r\n\r\n") }
+            return (garbage.map { $0.readUntilClosed(limit: Self.patience) }, (silent + trickling).map { $0.readUntilClosed(limit: Self.patience) })
+        }.value
+        for (text, closed) in garbageSeen {
             #expect(text.hasPrefix("HTTP/1.1 400") && text.contains("not valid HTTP"), "\(text)")
             #expect(closed.map { $0 < .seconds(2) } == true, "a malformed request is refused at once, closed after \(String(describing: closed))")
         }
-        for connection in silent + trickling {
-            let (text, closed) = connection.readUntilClosed(limit: Self.patience)
+        for (text, closed) in othersSeen {
             #expect(text.hasPrefix("HTTP/1.1 408") && text.contains("no complete request within 2 s"), "\(text)")
             #expect(closed.map { $0 >= .seconds(1.5) && $0 < .seconds(8) } == true, "closed after \(String(describing: closed))")
         }
@@ -45,9 +48,11 @@ struct ConnectionTimeoutTests {
     @Test func aKeepAliveConnectionIsClosedWhenIdle() async throws {
         let (system, port) = try Self.server()
         defer { system.stopAll() }
-        let connection = try RawTCPConnection(port: port)
-        connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        let (text, closed) = connection.readUntilClosed(limit: Self.patience)
+        let (text, closed) = try await onThread {
+            let connection = try RawTCPConnection(port: port)
+            connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            return connection.readUntilClosed(limit: Self.patience)
+        }.value
         #expect(text.hasPrefix("HTTP/1.1 "), "answered first: \(text)")
         #expect(closed.map { $0 >= .seconds(2.5) && $0 < .seconds(9) } == true, "closed after \(String(describing: closed))")
     }
@@ -55,21 +60,27 @@ struct ConnectionTimeoutTests {
     @Test func aClaimedBodyOverTheRouteLimitIsRefusedUnread() async throws {
         let (system, port) = try Self.server()
         defer { system.stopAll() }
+        let token = system.apiToken
         for (target, claimed, limit) in [("/api/v1/users", 1 << 30, RequestBodyLimits.document),
                                          ("/api/v1/firmware/images", RequestBodyLimits.firmwareImage + 1, RequestBodyLimits.firmwareImage)] {
-            let connection = try RawTCPConnection(port: port)
-            // The head alone: a server that waits for the body never answers.
-            connection.send("POST \(target) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(system.apiToken)\r\nContent-Length: \(claimed)\r\n\r\n")
-            let (text, closed) = connection.readUntilClosed(limit: Self.patience)
+            let (text, closed) = try await onThread {
+                let connection = try RawTCPConnection(port: port)
+                // The head alone: a server that waits for the body never answers.
+                connection.send("POST \(target) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Length: \(claimed)\r\n\r\n")
+                return connection.readUntilClosed(limit: Self.patience)
+            }.value
             #expect(text.hasPrefix("HTTP/1.1 413") && text.contains("\(claimed) bytes") && text.contains("at most \(limit)"), "\(text)")
             #expect(closed.map { $0 < .seconds(2) } == true, "closed after \(String(describing: closed))")
         }
         // Without a length the body is cut once it passes the limit, not drained to its end.
-        let streaming = try RawTCPConnection(port: port)
-        streaming.send("POST /api/v1/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(system.apiToken)\r\nTransfer-Encoding: chunked\r\n\r\n")
-        let chunk = Array("10000\r\n".utf8) + [UInt8](repeating: 0x61, count: 65_536) + Array("\r\n".utf8)
-        var sent = 0
-        while sent < 256 << 20, streaming.send(chunk) { sent += 65_536 }
+        let sent = try await onThread {
+            let streaming = try RawTCPConnection(port: port)
+            streaming.send("POST /api/v1/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let chunk = Array("10000\r\n".utf8) + [UInt8](repeating: 0x61, count: 65_536) + Array("\r\n".utf8)
+            var sent = 0
+            while sent < 256 << 20, streaming.send(chunk) { sent += 65_536 }
+            return sent
+        }.value
         #expect(sent < 64 << 20, "the server took \(sent) bytes of a body limited to \(RequestBodyLimits.document)")
     }
 
@@ -78,10 +89,12 @@ struct ConnectionTimeoutTests {
         defer { system.stopAll() }
         let upgrade = "GET /uplink HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        let connections = try (0..<50).map { _ in try RawTCPConnection(port: port) }
-        for connection in connections { connection.send(upgrade) }
-        for connection in connections {
-            let (text, closed) = connection.readUntilClosed(limit: Self.patience)
+        let seen = try await onThread {
+            let connections = try (0..<50).map { _ in try RawTCPConnection(port: port) }
+            for connection in connections { connection.send(upgrade) }
+            return connections.map { $0.readUntilClosed(limit: Self.patience) }
+        }.value
+        for (text, closed) in seen {
             #expect(text.hasPrefix("HTTP/1.1 101"), "upgraded first: \(text)")
             #expect(closed.map { $0 >= .seconds(1.5) && $0 < .seconds(8) } == true, "closed after \(String(describing: closed))")
         }
@@ -124,8 +137,7 @@ struct ConnectionTimeoutTests {
     @Test func aSilentTLSConnectionIsClosed() async throws {
         let (system, port) = try Self.server(tls: true)
         defer { system.stopAll() }
-        let connection = try RawTCPConnection(port: port)
-        let (_, closed) = connection.readUntilClosed(limit: Self.patience)
+        let (_, closed) = try await onThread { try RawTCPConnection(port: port).readUntilClosed(limit: Self.patience) }.value
         #expect(closed.map { $0 >= .seconds(1.5) && $0 < .seconds(8) } == true, "a TLS handshake that never starts is cut: \(String(describing: closed))")
     }
 }
