@@ -26,13 +26,13 @@ struct ServeCommand: AsyncParsableCommand {
     var splitTimeoutHours = 72
 
     @Option(help: "Seconds a new connection has to send its first complete request head (a TLS handshake included); then 408 and closed.")
-    var requestHeadTimeoutSeconds = 10
+    var requestHeadTimeoutSeconds = 20
 
     @Option(help: "Seconds a keep-alive connection may wait between requests, or a request's body may stall, before it is closed.")
-    var idleTimeoutSeconds = 30
+    var idleTimeoutSeconds = 60
 
     @Option(help: "Seconds a device has, from the uplink's WebSocket upgrade, to prove who it is before the connection is closed.")
-    var uplinkHandshakeTimeoutSeconds = 10
+    var uplinkHandshakeTimeoutSeconds = 30
 
     @Flag(help: "Serve HTTPS and WSS with <data>/tls/server.pem (made by tls init). Without it the server listens on loopback only.")
     var tls = false
