@@ -27,8 +27,12 @@ final class SystemHarness: @unchecked Sendable {
     var agent: ChildProcess?
     var agentConfig = ""
     var apiToken = ""
-    /// More `serve` options (timeouts, for example).
-    var serverArguments: [String] = []
+    /// More `serve` options. By default the timeouts for clients that have not yet proved who
+    /// they are are long: this process's scripted uplink clients run on the test pool, which
+    /// the harness's own blocking calls (CLI runs, process waits) hold for seconds under the
+    /// whole suite on two cores; with the server's default 10 s handshake deadline two uplink
+    /// suites were cut off in CI. ConnectionTimeoutTests sets its own short ones.
+    var serverArguments = ["--uplink-handshake-timeout-seconds", "300", "--request-head-timeout-seconds", "300"]
     /// Serve HTTPS/WSS with a CA made by `tls init`; the agent trusts only that CA.
     let tls: Bool
 
