@@ -31,7 +31,8 @@ public struct UplinkEndpoint: Sendable {
         router.ws("/uplink") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            await endpoint.serve(inbound: inbound, outbound: outbound, peer: context.requestContext.peer, channel: context.requestContext.channel)
+            await endpoint.serve(inbound: inbound, outbound: outbound, peer: context.requestContext.peer, peerAddress: context.requestContext.peerAddress,
+                                 channel: context.requestContext.channel)
         }
     }
 
@@ -55,7 +56,7 @@ public struct UplinkEndpoint: Sendable {
 
     enum Closing: Error { case closed, protocolError(UplinkMessage.ErrorCode, String) }
 
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String, channel: any Channel) async {
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String, peerAddress: String, channel: any Channel) async {
         var messages = inbound.messages(maxSize: UplinkLimits.defaultMaximumFrameSize).makeAsyncIterator()
         func next() async throws -> UplinkFrame {
             while let message = try await messages.next() {
@@ -83,7 +84,7 @@ public struct UplinkEndpoint: Sendable {
         }
         defer { deadline.cancel() }
         do {
-            let authenticated = try await handshake(next: next, outbound: outbound, peer: peer, channel: channel)
+            let authenticated = try await handshake(next: next, outbound: outbound, peer: peer, peerAddress: peerAddress)
             deadline.cancel()
             registered = (authenticated.id, await hub.register(authenticated.id, outbound))
             try await welcome(authenticated, outbound: outbound)
@@ -119,7 +120,7 @@ public struct UplinkEndpoint: Sendable {
     }
 
     /// hello → challenge → proof → result. Refuses unknown or disabled devices and bad proofs.
-    private func handshake(next: () async throws -> UplinkFrame, outbound: WebSocketOutboundWriter, peer: String, channel: any Channel) async throws -> Device {
+    private func handshake(next: () async throws -> UplinkFrame, outbound: WebSocketOutboundWriter, peer: String, peerAddress: String) async throws -> Device {
         let store = services.store
         let hello = try await next()
         guard case let .hello(greeting) = hello.message else {
@@ -143,7 +144,7 @@ public struct UplinkEndpoint: Sendable {
         else {
             // Anyone can claim an enrolled device's id: throttled by the claimant's address.
             try await services.securityGate.record(SecurityEvent(at: services.clock.now(), kind: "uplink authentication failed", deviceID: device.id,
-                                                                 detail: "from \(peer)"), source: channel.remoteAddress?.ipAddress ?? peer)
+                                                                 detail: "from \(peer)"), source: peerAddress)
             try await refuse(.authenticationFailed, "the proof does not verify with the enrolled key", outbound: outbound)
             throw Closing.closed
         }

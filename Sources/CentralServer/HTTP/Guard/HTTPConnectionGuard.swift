@@ -62,8 +62,9 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 sawFirstHead = true
                 disarm()
             }
-            request = "\(head.method.rawValue) \(head.uri.split(separator: "?", maxSplits: 1).first ?? "")"
-            bodyLimit = RequestBodyLimits.limit(method: head.method.rawValue, target: head.uri)
+            let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            request = "\(head.method.rawValue) \(path)"
+            bodyLimit = RequestBodyLimits.limit(method: head.method.rawValue, path: path)
             bodyBytes = 0
             if let text = head.headers.first(name: "content-length"), let claimed = Int(text), claimed > bodyLimit {
                 return refuse(context, .payloadTooLarge, "the request body is \(claimed) bytes; \(request) takes at most \(bodyLimit)")

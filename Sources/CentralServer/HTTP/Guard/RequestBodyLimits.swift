@@ -13,10 +13,9 @@ public enum RequestBodyLimits {
     /// `POST /api/v1/firmware/images`: a signed image file.
     public static let firmwareImage = Int(UplinkLimits.firmwareImageSize)
 
-    /// The limit for a request line's method and target (the query is ignored).
-    public static func limit(method: String, target: String) -> Int {
+    /// The limit for a request's method and path (its target without the query).
+    public static func limit(method: String, path: Substring) -> Int {
         guard method == "POST" || method == "PUT" else { return document }
-        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
         switch path {
         case "/api/v1/split-jobs": return splitPDF
         case "/api/v1/firmware/images": return firmwareImage
