@@ -112,9 +112,7 @@ struct ConnectionTimeoutTests {
         defer { system.stopAll() }
         let key = SigningKey()
         let device = try DeviceID("copier-5")
-        let token = try system.serverCLI(["device", "token", "--name", "copier-5"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try await Enrollment.enroll(server: system.serverURL, token: token, deviceID: device, publicKey: key.publicKey,
-                                        model: "test", firmware: "1.0.0", resources: [(try ResourceID("copier-5"), .copier)], caFile: nil)
+        try await system.enrollScriptedDevice(device, key: key)
         let handshake = UplinkHandshake(deviceID: device, deviceKey: key)
         let seen = Seen()
         try await UplinkRefusalTests.exchange(AgentService.uplinkURL(system.serverURL)) { send, next in

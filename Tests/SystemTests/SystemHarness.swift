@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DeviceAgent
 import NIOCore
 import NIOSSL
 import Foundation
@@ -117,6 +118,14 @@ final class SystemHarness: @unchecked Sendable {
         let enrolled = try ChildProcess.run(agentBinary, ["enroll", "--config", agentConfig, "--token", token])
         guard enrolled.status == 0 else { throw ProcessFailure(description: "enroll: \(enrolled.error)") }
         try startAgent()
+    }
+
+    /// Enrols `id` as a copier device holding `key`, for a test that plays the device itself
+    /// on the uplink (no agent process).
+    func enrollScriptedDevice(_ id: DeviceID, key: SigningKey) async throws {
+        let token = try serverCLI(["device", "token", "--name", id.value]).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await Enrollment.enroll(server: serverURL, token: token, deviceID: id, publicKey: key.publicKey, model: "test", firmware: "1.0.0",
+                                        resources: [(try ResourceID(id.value), .copier)], caFile: tls ? "\(data)/tls/ca.pem" : nil)
     }
 
     func startAgent() throws {

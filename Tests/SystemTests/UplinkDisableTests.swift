@@ -30,9 +30,7 @@ struct UplinkDisableTests {
         let uplink = AgentService.uplinkURL(system.serverURL)
         let key = SigningKey()
         let device = try DeviceID("copier-9")
-        let token = try system.serverCLI(["device", "token", "--name", "copier-9"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try await Enrollment.enroll(server: system.serverURL, token: token, deviceID: device, publicKey: key.publicKey,
-                                        model: "test", firmware: "1.0.0", resources: [(try ResourceID("copier-9"), .copier)], caFile: nil)
+        try await system.enrollScriptedDevice(device, key: key)
         var events: [Event] = []
         for index in 1...2 {
             let body = EventBody.fault(try FaultEvent(component: "test", code: UInt32(index), message: "event \(index)"))
@@ -88,9 +86,7 @@ struct UplinkDisableTests {
         try system.setUpServer()
         let key = SigningKey()
         let device = try DeviceID("copier-8")
-        let token = try system.serverCLI(["device", "token", "--name", "copier-8"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try await Enrollment.enroll(server: system.serverURL, token: token, deviceID: device, publicKey: key.publicKey,
-                                        model: "test", firmware: "1.0.0", resources: [(try ResourceID("copier-8"), .copier)], caFile: nil)
+        try await system.enrollScriptedDevice(device, key: key)
         let handshake = UplinkHandshake(deviceID: device, deviceKey: key)
         let serverCLI = system.serverCLI
         let seen = Seen()

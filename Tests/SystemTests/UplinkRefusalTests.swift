@@ -65,9 +65,7 @@ struct UplinkRefusalTests {
         // Enrol a device with a key of ours.
         let key = SigningKey()
         let device = try DeviceID("copier-9")
-        let token = try system.serverCLI(["device", "token", "--name", "copier-9"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try await Enrollment.enroll(server: system.serverURL, token: token, deviceID: device, publicKey: key.publicKey,
-                                        model: "test", firmware: "1.0.0", resources: [(try ResourceID("copier-9"), .copier)], caFile: nil)
+        try await system.enrollScriptedDevice(device, key: key)
 
         // 2. Its id, but a proof signed by another key.
         try await Self.exchange(uplink) { send, next in

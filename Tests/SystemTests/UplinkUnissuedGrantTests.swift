@@ -22,9 +22,7 @@ struct UplinkUnissuedGrantTests {
         let key = SigningKey(), otherKey = SigningKey()
         let device = try DeviceID("copier-7"), other = try DeviceID("copier-6")
         for (id, deviceKey) in [(device, key), (other, otherKey)] {
-            let token = try system.serverCLI(["device", "token", "--name", id.value]).trimmingCharacters(in: .whitespacesAndNewlines)
-            _ = try await Enrollment.enroll(server: system.serverURL, token: token, deviceID: id, publicKey: deviceKey.publicKey,
-                                            model: "test", firmware: "1.0.0", resources: [(try ResourceID(id.value), .copier)], caFile: nil)
+            try await system.enrollScriptedDevice(id, key: deviceKey)
         }
         let uplink = AgentService.uplinkURL(system.serverURL)
 
