@@ -20,6 +20,8 @@ struct EnrollCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         guard let server = server ?? config.serverURL else { throw ValidationError("give --server or set server.url in \(options.config)") }
+        // The enrolment token and the device's key cross this connection: the same rule as server.url.
+        if let refusal = NetworkAddress.plainURLRefusal(server, insecure: config.insecureHTTP) { throw ValidationError("--server: \(refusal)") }
         let key: SigningKey
         if FileManager.default.fileExists(atPath: config.deviceKeyFile) {
             do { key = try DeviceKeyFile.load(config.deviceKeyFile) } catch { throw ValidationError("\(error)") }

@@ -78,6 +78,9 @@ struct AgentConfigTests {
         ("[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n[reader]\nkind = \"evdev\"\n", .missing(key: "reader.device (needed when reader.kind = \"evdev\")")),
         ("[server]\nurl = \"ftp://x\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "server.url", "ftp://x must start with ws://, wss://, http:// or https://")),
         ("[server]\nurl = \"https://127.0.0.1:8443\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "server.url", "https://127.0.0.1:8443: name the server by a host name in its certificate, not an IP address (TLS cannot send an IP address as the server name)")),
+        ("[server]\nurl = \"http://10.0.0.5:8080\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "server.url", "http://10.0.0.5:8080 is plain http to 10.0.0.5, which is not loopback: grants, PINs and the device's log would cross the network in clear. Use https:// (or wss://), or set server.insecure_http = true if TLS ends at a proxy on a network you trust")),
+        ("[server]\nurl = \"ws://hub.example.org/uplink\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n", .invalid(key: "server.url", "ws://hub.example.org/uplink is plain ws to hub.example.org, which is not loopback: grants, PINs and the device's log would cross the network in clear. Use https:// (or wss://), or set server.insecure_http = true if TLS ends at a proxy on a network you trust")),
+        ("[server]\nurl = \"http://127.0.0.1:8080\"\ninsecure_http = \"yes\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n", .wrongType(key: "server.insecure_http", expected: "true or false", got: "\"yes\"")),
     ] as [(String, ConfigError)])
     func badConfigNamesTheKey(text: String, expected: ConfigError) {
         #expect(throws: expected) { try AgentConfig(file: ConfigFile(parsing: text)) }
@@ -93,6 +96,22 @@ struct AgentConfigTests {
     ] as [(String, ConfigError)])
     func syntaxErrorsNameTheLine(text: String, expected: ConfigError) {
         #expect(throws: expected) { try ConfigFile(parsing: text) }
+    }
+}
+
+extension AgentConfigTests {
+    /// Fail-safe default (issue 14): plain http/ws only to loopback, unless the operator says so.
+    @Test(arguments: ["http://127.0.0.1:8080", "ws://localhost:8080/uplink", "http://[::1]:8080", "https://hub.example.org", "wss://hub.example.org/uplink"])
+    func aSecureOrLoopbackServerURLIsAccepted(url: String) throws {
+        let config = try AgentConfig(file: ConfigFile(parsing: "[server]\nurl = \"\(url)\"\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n"))
+        #expect(config.serverURL == url)
+        #expect(!config.insecureHTTP)
+    }
+
+    @Test func insecureHTTPLetsAPlainURLToAnotherHostThrough() throws {
+        let config = try AgentConfig(file: ConfigFile(parsing: "[server]\nurl = \"http://10.0.0.5:8080\"\ninsecure_http = true\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n"))
+        #expect(config.serverURL == "http://10.0.0.5:8080")
+        #expect(config.insecureHTTP)
     }
 }
 

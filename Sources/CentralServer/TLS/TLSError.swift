@@ -65,7 +65,7 @@ public enum TLSError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .io(path, operation, errno):
             return "cannot \(operation) \(path): \(String(cString: strerror(errno)))"
         case let .plainHTTPOnNonLoopback(host):
-            return "refusing to serve plain HTTP on \(host): without TLS the server listens only on loopback (127.0.0.1, ::1, localhost), since PINs, API tokens and grants would cross the network in clear. Create a certificate with: imprimatur-server tls init --data DIR --host NAME --ip ADDRESS, then serve with --tls"
+            return "refusing to serve plain HTTP on \(host): without TLS the server listens only on loopback (127.0.0.1, ::1, localhost), since PINs, API tokens and grants would cross the network in clear. Create a certificate with: imprimatur-server tls init --data DIR --host NAME --ip ADDRESS, then serve with --tls (or, only behind a TLS-terminating proxy on a trusted network, add --insecure-http)"
         }
     }
 }

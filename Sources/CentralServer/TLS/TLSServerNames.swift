@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Protocol
 
 /// An IPv4 or IPv6 address as written and as the 4 or 16 bytes a certificate holds.
 public struct TLSIPAddress: Hashable, Sendable, CustomStringConvertible {
@@ -11,15 +12,8 @@ public struct TLSIPAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses dotted IPv4 (`127.0.0.1`) or IPv6 (`::1`, `fe80::1`); nothing else.
     public init(_ text: String) throws(TLSError) {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            bytes = withUnsafeBytes(of: &v4) { Array($0) }
-        } else if inet_pton(AF_INET6, text, &v6) == 1 {
-            bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        } else {
-            throw .invalidIPAddress(text)
-        }
+        guard let parsed = NetworkAddress.bytes(text) else { throw .invalidIPAddress(text) }
+        bytes = parsed
     }
 
     /// From a certificate's SAN: exactly 4 or 16 bytes.

@@ -9,6 +9,9 @@ public struct AgentConfig: Sendable, Equatable {
     public enum CameraKind: String, Sendable, Equatable { case simulated, v4l2 }
 
     public var serverURL: String?
+    /// `server.insecure_http`: a plain `http://`/`ws://` server URL to a host that is not
+    /// loopback is allowed (TLS ends at a proxy on a network the operator trusts).
+    public var insecureHTTP: Bool
     /// How often the agent signs a checkpoint and sends it (bills need one covering their jobs).
     public var checkpointSeconds: Int
     public var serverCAFile: String?
@@ -38,7 +41,7 @@ public struct AgentConfig: Sendable, Equatable {
     public var seal: SealConfig?
 
     static let knownKeys: Set<String> = Set<String>([
-        "server.url", "server.ca_file", "server.checkpoint_seconds",
+        "server.url", "server.ca_file", "server.checkpoint_seconds", "server.insecure_http",
         "device.id", "device.key_file", "device.location",
         "copier.id", "copier.modbus", "copier.rtu", "copier.baud", "copier.parity", "copier.unit_id",
         "copier.response_timeout_ms", "copier.watchdog_ms", "copier.scan_folder", "copier.print",
@@ -55,6 +58,11 @@ public struct AgentConfig: Sendable, Equatable {
         serverURL = try file.string("server.url")
         if let url = serverURL, !(url.hasPrefix("ws://") || url.hasPrefix("wss://") || url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw .invalid(key: "server.url", "\(url) must start with ws://, wss://, http:// or https://")
+        }
+        insecureHTTP = try file.boolean("server.insecure_http") ?? false
+        // Fail safe: grants, PINs and the device's log would otherwise cross the network in clear.
+        if let url = serverURL, let refusal = NetworkAddress.plainURLRefusal(url, insecure: insecureHTTP) {
+            throw .invalid(key: "server.url", refusal)
         }
         if let url = serverURL, url.hasPrefix("https://") || url.hasPrefix("wss://") {
             let afterScheme = url.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? ""
