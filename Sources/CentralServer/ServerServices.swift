@@ -29,6 +29,10 @@ public struct ServerServices: Sendable {
     public var blobs: BlobFiles?
     /// The web pages' session rules; `serve --tls` makes the cookie Secure.
     public var webSessions = WebSessionPolicy()
+    /// Served over TLS: answers carry HSTS.
+    public var servedOverTLS = false
+    /// Proxies whose X-Forwarded-For names the client (`serve --trusted-proxy`).
+    public var trustedProxies = TrustedProxies.none
 
     public init(
         store: any ServerStore, keyRing: ServerKeyRing, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),

@@ -95,8 +95,27 @@ struct TLSCommandTests {
         #expect(serve.status == 1)
         #expect(serve.error.contains("Error: refusing to serve plain HTTP on \(host): without TLS the server listens only on loopback"), "\(serve.error)")
         #expect(serve.error.contains("tls init"))
+        #expect(serve.error.contains("--insecure-http"), "the exception is named")
         // Refused before anything was created.
         #expect(!FileManager.default.fileExists(atPath: folder))
+    }
+
+    /// `--insecure-http` (issue 14) is the operator's explicit exception: the refusal is not
+    /// raised and the server says loudly what it is doing. 10.0.0.5 is not an address of this
+    /// machine, so the bind then fails: nothing listens off loopback.
+    @Test func insecureHTTPTakesTheExceptionAndSaysSo() throws {
+        let data = try TemporaryDirectory()
+        let serve = try Self.run(["serve", "--data", data.appending("server"), "--host", "10.0.0.5", "--port", "0", "--insecure-http"])
+        #expect(!serve.error.contains("refusing to serve plain HTTP"), "\(serve.error)")
+        #expect(serve.error.contains("warning: serving plain HTTP on 10.0.0.5 (--insecure-http)"), "\(serve.error)")
+        #expect(serve.error.contains("cannot serve on 10.0.0.5"), "\(serve.error)")
+    }
+
+    @Test func aTrustedProxyMustBeAnAddress() throws {
+        let data = try TemporaryDirectory()
+        let serve = try Self.run(["serve", "--data", data.path, "--port", "0", "--trusted-proxy", "proxy.example.org"])
+        #expect(serve.status != 0)
+        #expect(serve.error.contains("--trusted-proxy must be an IPv4 or IPv6 address, got proxy.example.org"), "\(serve.error)")
     }
 
     @Test func serveTLSWithoutCertificatesSaysHowToMakeThem() throws {

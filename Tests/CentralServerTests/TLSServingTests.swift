@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOSSL
@@ -17,7 +18,9 @@ struct TLSServingTests {
     static func withServer<T: Sendable>(data: String, _ body: @Sendable (Int) async throws -> T) async throws -> T {
         var logger = Logger(label: "tls-test")
         logger.logLevel = .warning
-        let services = try ServerServices.open(dataDirectory: data, pinHashCost: 4, passwordHashCost: 4, logger: logger)
+        var services = try ServerServices.open(dataDirectory: data, pinHashCost: 4, passwordHashCost: 4, logger: logger)
+        // As `serve --tls` sets it.
+        services.servedOverTLS = true
         let server = try ServerTLS.serverBuilder(wrapping: .http1(), dataDirectory: data)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = ServerRunner.application(services, host: "127.0.0.1", port: 0, server: server) { continuation.yield($0) }
@@ -97,6 +100,36 @@ struct TLSServingTests {
             // The default names cover both ways of writing loopback.
             let byName = try await Self.get("https://localhost:\(port)/healthz", trusting: roots)
             #expect(byName.status == 200)
+        }
+    }
+
+    /// HSTS (issue 14): a browser that reached the server over HTTPS once never tries plain HTTP again.
+    @Test func everyAnswerOverTLSCarriesHSTSAndPlainOnesDoNot() async throws {
+        let data = try TemporaryDirectory()
+        _ = try Self.initialize(data)
+        let roots = try Self.trusting(caFile: data.path + "/tls/ca.pem")
+        let fields = try await Self.withServer(data: data.path) { port in
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = roots
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+            var found: [String] = []
+            do {
+                for path in ["/healthz", "/api/v1/users", "/web/login", "/no-such-page"] {
+                    let response = try await client.execute(HTTPClientRequest(url: "https://localhost:\(port)\(path)"), timeout: .seconds(10))
+                    found.append("\(path) \(response.headers["Strict-Transport-Security"].first ?? "none")")
+                }
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+            return found
+        }
+        #expect(fields == ["/healthz", "/api/v1/users", "/web/login", "/no-such-page"].map { "\($0) max-age=31536000" })
+        let plain = try TestServer()
+        try await plain.http { client in
+            let answer = try await client.call(.get, "/healthz")
+            #expect(answer.headers[HTTPField.Name("Strict-Transport-Security")!] == nil)
         }
     }
 

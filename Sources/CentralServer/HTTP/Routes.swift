@@ -8,6 +8,7 @@ public enum ServerRoutes {
     /// A router with every route. The uplink adds its WebSocket route to the same router.
     public static func router(_ services: ServerServices) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: TransportMiddleware(trustedProxies: services.trustedProxies, hsts: services.servedOverTLS))
         router.add(middleware: APIMiddleware(metrics: services.metrics))
         let handlers = Handlers(services: services)
 

@@ -8,10 +8,11 @@ import NIOCore
 public struct ServerRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<ServerRequestContext>
-    /// `ip:port` of the peer, or `unknown`.
-    public let peer: String
+    /// `ip:port` of the peer, or `unknown`; behind a trusted proxy `client via proxy-ip:port`.
+    public private(set) var peer: String
     /// The peer's address alone (no port), or `unknown`: what the web login's lockout counts by.
-    public let peerAddress: String
+    /// Behind a trusted proxy (`serve --trusted-proxy`), the client's address it forwarded.
+    public private(set) var peerAddress: String
     /// The connection, so the uplink can close one that has not proved who it is in time.
     public let channel: any Channel
 
@@ -26,6 +27,12 @@ public struct ServerRequestContext: RequestContext, WebSocketRequestContext {
             peer = "unknown"
             peerAddress = "unknown"
         }
+    }
+
+    /// The request came through a trusted proxy on behalf of `client` (TransportMiddleware).
+    mutating func forwarded(client: String) {
+        peer = "\(client) via \(peer)"
+        peerAddress = client
     }
 
     /// Request bodies are small JSON documents; anything larger is refused with 413.

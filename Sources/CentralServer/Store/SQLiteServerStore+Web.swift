@@ -37,6 +37,21 @@ extension SQLiteServerStore {
         }
     }
 
+    public func deleteExpiredWebSessions(lastSeenBy: Timestamp, createdBy: Timestamp) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM web_sessions WHERE last_seen <= ? OR created <= ?",
+                           arguments: [lastSeenBy.millisecondsSinceEpoch, createdBy.millisecondsSinceEpoch])
+            return db.changesCount
+        }
+    }
+
+    public func deleteLoginFailures(before: Timestamp) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM web_login_failures WHERE at < ?", arguments: [before.millisecondsSinceEpoch])
+            return db.changesCount
+        }
+    }
+
     public func recordLoginFailure(account: String, source: String, at: Timestamp) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO web_login_failures (account, source, at) VALUES (?, ?, ?)", arguments: [account, source, at.millisecondsSinceEpoch])

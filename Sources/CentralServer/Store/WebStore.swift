@@ -40,6 +40,12 @@ public protocol WebStore: Sendable {
     /// Ends a session (logout, or found expired: then `audit` is nil).
     func deleteWebSession(idHash: Hash32, audit: AuditRecord?) async throws
 
+    /// Deletes the sessions last used at or before `lastSeenBy`, or made at or before
+    /// `createdBy` (WebSessionSweeper); how many.
+    func deleteExpiredWebSessions(lastSeenBy: Timestamp, createdBy: Timestamp) async throws -> Int
+    /// Deletes wrong-password records older than `before` (they no longer count); how many.
+    func deleteLoginFailures(before: Timestamp) async throws -> Int
+
     func recordLoginFailure(account: String, source: String, at: Timestamp) async throws
     func loginFailures(account: String, since: Timestamp) async throws -> [Timestamp]
     func loginFailures(source: String, since: Timestamp) async throws -> [Timestamp]

@@ -26,6 +26,13 @@ public struct WebSessionPolicy: Hashable, Sendable {
         return t - lastSeen.millisecondsSinceEpoch < idleTimeout && t - created.millisecondsSinceEpoch < lifetime && t >= created.millisecondsSinceEpoch
     }
 
+    /// The bounds past which every session is dead at `now` (the complement of `isLive`): one
+    /// last used at or before `lastSeenBy` is idle too long, one made at or before `createdBy`
+    /// has outlived `lifetime`.
+    public func expiry(now: Timestamp) -> (lastSeenBy: Timestamp, createdBy: Timestamp) {
+        (now.adding(milliseconds: -idleTimeout), now.adding(milliseconds: -lifetime))
+    }
+
     /// The `Set-Cookie` value for a new session id. HttpOnly (no script reads it), SameSite=Strict
     /// (no other site's page can send it), Path=/, Secure over TLS.
     public func cookie(_ sessionID: String) -> String {
