@@ -155,7 +155,7 @@ public struct WebApp: Sendable {
 
     // MARK: Responses
 
-    /// `template` inside the layout for `caller`, with the notice (`?notice=`) a redirect carried.
+    /// `template` inside the layout for `caller`, with the notice a redirect carried (WebNotice).
     func page(_ template: String, _ caller: WebCaller, _ request: Request, title: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
         var context = data
         context["title"] = title
@@ -163,10 +163,13 @@ public struct WebApp: Sendable {
         context["csrf"] = caller.session.csrf
         context["nav"] = WebNavigation.items(for: caller.user.roles, current: request.uri.path)
         context["hasNav"] = true
-        let query = Self.query(request)
-        if let notice = query["notice"] { context["notice"] = notice }
-        if let problem = query["problem"] { context["problem"] = problem }
-        return Self.html(try renderer.render(template, context), status: status)
+        // A notice the last form left for this session is shown once, then its cookie is cleared.
+        var headers: HTTPFields = [:]
+        if let value = Self.cookie(WebNotice.cookieName, in: request.headers[.cookie]) {
+            if let notice = WebNotice.read(value, csrf: caller.session.csrf) { context["notice"] = notice }
+            headers[.setCookie] = WebNotice.clearedCookie(secure: policy.secureCookie)
+        }
+        return Self.html(try renderer.render(template, context), status: status, headers: headers)
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
@@ -188,9 +191,10 @@ public struct WebApp: Sendable {
         return Response(status: .seeOther, headers: fields)
     }
 
-    /// Back to `path` with a message shown at the top of the page.
-    static func done(_ path: String, notice: String) -> Response {
-        redirect(path + (path.contains("?") ? "&" : "?") + "notice=" + TableQuery.escape(notice))
+    /// Back to `path` with a message shown at the top of the page (in a cookie bound to the
+    /// caller's session: WebNotice says why not in the query string).
+    func done(_ path: String, notice: String, for caller: WebCaller) -> Response {
+        Self.redirect(path, headers: [.setCookie: WebNotice.setCookie(notice, csrf: caller.session.csrf, secure: policy.secureCookie)])
     }
 
     static func csv(_ text: String, filename: String) -> Response {

@@ -39,9 +39,9 @@ extension WebApp {
         )
         do {
             let user = try await services.admin.createUser(new, by: actor(caller, context))
-            return Self.done("/web/admin/users/\(user.id.value)", notice: "User \(user.id.value) created.")
+            return done("/web/admin/users/\(user.id.value)", notice: "User \(user.id.value) created.", for: caller)
         } catch let error where WebError.refusal(error) != nil {
-            return Self.done("/web/admin/users", notice: "Not created: \(WebError.refusal(error)!.message)")
+            return done("/web/admin/users", notice: "Not created: \(WebError.refusal(error)!.message)", for: caller)
         }
     }
 
@@ -114,9 +114,9 @@ extension WebApp {
                 said = "Password set."
             case let other: throw WebError.notFound("the action \(other)")
             }
-            return Self.done(back, notice: said)
+            return done(back, notice: said, for: caller)
         } catch let error where WebError.refusal(error) != nil {
-            return Self.done(back, notice: "Not done: \(WebError.refusal(error)!.message)")
+            return done(back, notice: "Not done: \(WebError.refusal(error)!.message)", for: caller)
         }
     }
 
@@ -139,9 +139,9 @@ extension WebApp {
                 paper: try form.require("paper"), colour: form["colour"] == "colour", price: try form.integer("price"),
                 currency: try form.require("currency"), by: actor(caller, context)
             )
-            return Self.done("/web/admin/prices", notice: "Price for \(price.paperSize) \(price.colour ? "colour" : "mono") set.")
+            return done("/web/admin/prices", notice: "Price for \(price.paperSize) \(price.colour ? "colour" : "mono") set.", for: caller)
         } catch let error where WebError.refusal(error) != nil {
-            return Self.done("/web/admin/prices", notice: "Not set: \(WebError.refusal(error)!.message)")
+            return done("/web/admin/prices", notice: "Not set: \(WebError.refusal(error)!.message)", for: caller)
         }
     }
 
@@ -194,7 +194,7 @@ extension WebApp {
                 "table": tableContext(WebTable(columns: [.init("name", "Device name")], rows: []), request),
             ])
         } catch let error where WebError.refusal(error) != nil {
-            return Self.done("/web/admin/tokens", notice: "Not made: \(WebError.refusal(error)!.message)")
+            return done("/web/admin/tokens", notice: "Not made: \(WebError.refusal(error)!.message)", for: caller)
         }
     }
 }

@@ -41,9 +41,9 @@ extension WebApp {
         let back = "/web/applications/\(id.value)"
         do {
             let application = try await services.seals.act(command, on: id, by: caller.user, from: context.peer)
-            return Self.done(back, notice: "Done: the application is now \(Self.statusText(application)).")
+            return done(back, notice: "Done: the application is now \(Self.statusText(application)).", for: caller)
         } catch let error where WebError.refusal(error) != nil {
-            return Self.done(back, notice: "Not done: \(WebError.refusal(error)!.message)")
+            return done(back, notice: "Not done: \(WebError.refusal(error)!.message)", for: caller)
         }
     }
 }

@@ -90,9 +90,9 @@ extension WebApp {
         )
         do {
             let application = try await services.seals.apply(new, by: caller.user, from: context.peer)
-            return Self.done("/web/applications/\(application.id.value)", notice: "Application \(application.id.value) sent to \(application.waitingOn?.value ?? "its approver").")
+            return done("/web/applications/\(application.id.value)", notice: "Application \(application.id.value) sent to \(application.waitingOn?.value ?? "its approver").", for: caller)
         } catch let error where WebError.refusal(error) != nil {
-            return Self.done("/web/applications", notice: "Not sent: \(WebError.refusal(error)!.message)")
+            return done("/web/applications", notice: "Not sent: \(WebError.refusal(error)!.message)", for: caller)
         }
     }
 
@@ -163,7 +163,7 @@ extension WebApp {
         do {
             _ = try await services.splits.act(event, job: job, payer: payer, pin: form.pairs.first { $0.0 == "pin" }?.1, by: caller.user, from: context.peer)
         } catch let error where WebError.refusal(error) != nil {
-            return Self.done("/web/shares", notice: "Not done: \(WebError.refusal(error)!.message)")
+            return done("/web/shares", notice: "Not done: \(WebError.refusal(error)!.message)", for: caller)
         }
         let said: String
         switch event {
@@ -171,7 +171,7 @@ extension WebApp {
         case .approve: said = "You approved your share of \(job)."
         default: said = "You rejected your share of \(job)."
         }
-        return Self.done("/web/shares", notice: said)
+        return done("/web/shares", notice: said, for: caller)
     }
 
     // MARK: Bills

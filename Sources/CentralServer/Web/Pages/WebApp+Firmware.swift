@@ -48,13 +48,13 @@ extension WebApp {
         let form = try await form(request, context, caller)
         do {
             let image = try form.integer("image")
-            guard image > 0 else { return Self.done("/web/admin/firmware", notice: "Not started: choose an image.") }
+            guard image > 0 else { return done("/web/admin/firmware", notice: "Not started: choose an image.", for: caller) }
             let devices = form.all("device")
-            guard !devices.isEmpty else { return Self.done("/web/admin/firmware", notice: "Not started: choose at least one device.") }
+            guard !devices.isEmpty else { return done("/web/admin/firmware", notice: "Not started: choose at least one device.", for: caller) }
             let rollout = try await services.firmware.startRollout(image: UInt64(image), devices: devices, by: actor(caller, context))
-            return Self.done("/web/admin/firmware/rollouts/\(rollout.id)", notice: "Rollout \(rollout.id) started to \(devices.joined(separator: ", ")).")
+            return done("/web/admin/firmware/rollouts/\(rollout.id)", notice: "Rollout \(rollout.id) started to \(devices.joined(separator: ", ")).", for: caller)
         } catch let error where WebError.refusal(error) != nil {
-            return Self.done("/web/admin/firmware", notice: "Not started: \(WebError.refusal(error)!.message)")
+            return done("/web/admin/firmware", notice: "Not started: \(WebError.refusal(error)!.message)", for: caller)
         }
     }
 
