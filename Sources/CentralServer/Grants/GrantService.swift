@@ -52,6 +52,11 @@ public final class GrantService: Sendable {
                 ])
                 return .granted(tokens)
             }
+        } catch is ApplicationRevokedError {
+            // Revoked between reading the application and recording the grant (recordIssuedGrants).
+            metrics.grantRefused(.applicationRevoked)
+            logger.info("grant refused", metadata: ["device": "\(deviceID)", "reason": "applicationRevoked (during issue)"])
+            return .refused(.applicationRevoked, text: "The remaining uses of this application were revoked.")
         } catch {
             metrics.grantRefused(.serverUnavailable)
             logger.error("grant request failed", metadata: ["device": "\(deviceID)", "error": "\(error)"])

@@ -7,6 +7,14 @@ extension SQLiteServerStore {
         guard !grants.isEmpty else { return }
         try await pool.write { db in
             for grant in grants {
+                // The application was read as approved before the grant was signed; a revocation
+                // may have committed since. Writes are serial, so checked here either the
+                // revocation came first (the grant is refused) or it comes after and finds this
+                // grant in grants_issued (and revokes it): none escapes (SPEC E7).
+                if grant.kind == .access, let application = grant.applicationID,
+                   try String.fetchOne(db, sql: "SELECT status FROM seal_applications WHERE id = ?", arguments: [application.value]) == "revoked" {
+                    throw ApplicationRevokedError(application: application)
+                }
                 try db.execute(
                     sql: """
                     INSERT INTO grants_issued (grant_id, kind, key_id, user_id, device_id, resource_id, issued_at, expires,
@@ -104,4 +112,10 @@ extension SQLiteServerStore {
             applicationID: (row["application_id"] as String?).flatMap { try? ApplicationID($0) }
         )
     }
+}
+
+/// A seal grant was about to be recorded for an application revoked after its facts were read:
+/// the grant is not handed out (GrantService answers `applicationRevoked`).
+public struct ApplicationRevokedError: Error, Hashable, Sendable {
+    public let application: ApplicationID
 }
