@@ -115,7 +115,7 @@ struct ConnectionTimeoutTests {
         try await system.enrollScriptedDevice(device, key: key)
         let handshake = UplinkHandshake(deviceID: device, deviceKey: key)
         let seen = Seen()
-        try await UplinkRefusalTests.exchange(AgentService.uplinkURL(system.serverURL)) { send, next in
+        try await UplinkScript.exchange(AgentService.uplinkURL(system.serverURL)) { send, next in
             try await send(try handshake.hello(lastEventSequence: nil, trustedKeyIDs: []))
             try await send(try handshake.answer(try await next()).proof)
             #expect(try handshake.result(try await next()) == nil)
@@ -130,7 +130,7 @@ struct ConnectionTimeoutTests {
             while ContinuousClock.now - asked < .seconds(5) {
                 // Each wait for a frame ends the stream when it times out, so there is one.
                 let left = .seconds(5) - (ContinuousClock.now - asked)
-                guard let frame = await withoutActuallyEscaping(next, do: { next in await UplinkDisableTests.frame(within: left, next) }) else { break }
+                guard let frame = await withoutActuallyEscaping(next, do: { next in await UplinkScript.frame(within: left, next) }) else { break }
                 if frame.requestID == 41 { seen.acknowledged = true; break }
             }
         }

@@ -48,16 +48,22 @@ final class RawTCPConnection: @unchecked Sendable {
     /// What the server sent until it closed the connection or `limit` passed since it was
     /// opened; `closedAfter` is nil when it was still open at the limit.
     func readUntilClosed(limit: Duration) -> (text: String, closedAfter: Duration?) {
+        let (bytes, closed) = readBytesUntilClosed(limit: limit)
+        return (String(decoding: bytes, as: UTF8.self), closed)
+    }
+
+    /// The same, as bytes (WebSocket frames after an upgrade).
+    func readBytesUntilClosed(limit: Duration) -> (bytes: [UInt8], closedAfter: Duration?) {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let left = limit - (ContinuousClock.now - opened)
-            guard left > .zero else { return (String(decoding: received, as: UTF8.self), nil) }
+            guard left > .zero else { return (received, nil) }
             var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let milliseconds = Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
             guard poll(&entry, 1, milliseconds) > 0 else { continue }
             let count = recv(descriptor, &buffer, buffer.count, 0)
-            if count <= 0 { return (String(decoding: received, as: UTF8.self), ContinuousClock.now - opened) }
+            if count <= 0 { return (received, ContinuousClock.now - opened) }
             received += buffer[..<count]
         }
     }

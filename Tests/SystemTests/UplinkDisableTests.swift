@@ -11,18 +11,6 @@ import TestSupport
 /// server, and it cannot connect again. Real server process, the disable from the CLI.
 @Suite("Uplink: a disabled device is cut off", .serialized)
 struct UplinkDisableTests {
-    /// The next frame, or nil when the connection ended or none came within `timeout` (a
-    /// server that never cuts the connection must fail the test, not hang it).
-    static func frame(within timeout: Duration, _ next: @escaping @Sendable () async throws -> UplinkFrame) async -> UplinkFrame? {
-        await withTaskGroup(of: UplinkFrame?.self) { group in
-            group.addTask { try? await next() }
-            group.addTask { try? await Task.sleep(for: max(timeout, .zero)); return nil }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-    }
-
     @Test func aDeviceDisabledWhileConnectedIsCutAndItsNextBatchIsNotTaken() async throws {
         let system = try SystemHarness()
         defer { system.stopAll() }
@@ -41,7 +29,7 @@ struct UplinkDisableTests {
         let handshake = UplinkHandshake(deviceID: device, deviceKey: key)
         let serverCLI = system.serverCLI
         let seen = Seen()
-        try await UplinkRefusalTests.exchange(uplink) { [events] send, next in
+        try await UplinkScript.exchange(uplink) { [events] send, next in
             try await send(try handshake.hello(lastEventSequence: nil, trustedKeyIDs: []))
             try await send(try handshake.answer(try await next()).proof)
             #expect(try handshake.result(try await next()) == nil)
@@ -53,7 +41,7 @@ struct UplinkDisableTests {
             // Whatever comes until the server closes: never an ack; the reason, said once.
             let deadline = ContinuousClock.now + .seconds(10)
             while ContinuousClock.now < deadline {
-                let received = await withoutActuallyEscaping(next) { next in await Self.frame(within: deadline - ContinuousClock.now, next) }
+                let received = await withoutActuallyEscaping(next) { next in await UplinkScript.frame(within: deadline - ContinuousClock.now, next) }
                 guard let frame = received else { seen.closed = true; break }
                 switch frame.message {
                 case .ack: seen.acknowledged = true
@@ -68,7 +56,7 @@ struct UplinkDisableTests {
         #expect(seen.reasons.contains { $0.contains("copier-9") && $0.contains("disabled") }, "\(seen.reasons)")
 
         // It cannot come back while disabled.
-        try await UplinkRefusalTests.exchange(uplink) { send, next in
+        try await UplinkScript.exchange(uplink) { send, next in
             try await send(try handshake.hello(lastEventSequence: 1, trustedKeyIDs: []))
             guard case let .authResult(.refused(refusal)) = try await next().message else { Issue.record("not refused"); return }
             #expect(refusal.reason == .deviceNotEnrolled)
@@ -90,14 +78,14 @@ struct UplinkDisableTests {
         let handshake = UplinkHandshake(deviceID: device, deviceKey: key)
         let serverCLI = system.serverCLI
         let seen = Seen()
-        try await UplinkRefusalTests.exchange(AgentService.uplinkURL(system.serverURL)) { send, next in
+        try await UplinkScript.exchange(AgentService.uplinkURL(system.serverURL)) { send, next in
             try await send(try handshake.hello(lastEventSequence: nil, trustedKeyIDs: []))
             try await send(try handshake.answer(try await next()).proof)
             #expect(try handshake.result(try await next()) == nil)
             _ = try serverCLI(["device", "disable", "--device", "copier-8"])
             let started = ContinuousClock.now
             while ContinuousClock.now - started < .seconds(10) {
-                let received = await withoutActuallyEscaping(next) { next in await Self.frame(within: .seconds(10) - (ContinuousClock.now - started), next) }
+                let received = await withoutActuallyEscaping(next) { next in await UplinkScript.frame(within: .seconds(10) - (ContinuousClock.now - started), next) }
                 guard let frame = received else { seen.closed = true; break }
                 if case let .error(error) = frame.message { seen.reasons.append(error.text) }
             }

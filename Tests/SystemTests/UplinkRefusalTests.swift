@@ -12,42 +12,6 @@ import TestSupport
 /// proof of identity, a tampered event batch — each answered with a reason, none stored.
 @Suite("Uplink refusals against the real server", .serialized)
 struct UplinkRefusalTests {
-    /// Runs `script` on one WebSocket connection to the server's uplink and returns the frames
-    /// the server sent, in order.
-    static func exchange(_ url: String, _ script: @escaping @Sendable (_ send: @Sendable (UplinkFrame) async throws -> Void, _ next: @Sendable () async throws -> UplinkFrame) async throws -> Void) async throws {
-        let logger = Logger(label: "test")
-        let finished = Finished()
-        do {
-            try await connect(url, logger: logger, finished: finished, script)
-        } catch {
-            // The server closes right after a refusal; once the script has run, that is the end.
-            guard finished.value else { throw error }
-        }
-    }
-
-    static func connect(_ url: String, logger: Logger, finished: Finished, _ script: @escaping @Sendable (_ send: @Sendable (UplinkFrame) async throws -> Void, _ next: @Sendable () async throws -> UplinkFrame) async throws -> Void) async throws {
-        _ = try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 21), logger: logger) { inbound, outbound, _ in
-            var messages = inbound.messages(maxSize: 1 << 21).makeAsyncIterator()
-            let received = AsyncStream<UplinkFrame>.makeStream()
-            let reader = Task {
-                while let message = try? await messages.next() {
-                    if case let .binary(buffer) = message, let frame = try? UplinkFrame.decode(Array(buffer.readableBytesView)) {
-                        received.continuation.yield(frame)
-                    }
-                }
-                received.continuation.finish()
-            }
-            let box = IteratorBox(received.stream.makeAsyncIterator())
-            try await script(
-                { frame in try await outbound.write(.binary(ByteBuffer(bytes: frame.encode()))) },
-                { try await box.next() }
-            )
-            finished.value = true
-            try? await outbound.close(.normalClosure, reason: nil)
-            reader.cancel()
-        }
-    }
-
     @Test func unknownDevicesForgedProofsAndTamperedBatchesAreRefused() async throws {
         let system = try SystemHarness()
         defer { system.stopAll() }
@@ -55,7 +19,7 @@ struct UplinkRefusalTests {
         let uplink = AgentService.uplinkURL(system.serverURL)
 
         // 1. A device that is not enrolled.
-        try await Self.exchange(uplink) { send, next in
+        try await UplinkScript.exchange(uplink) { send, next in
             try await send(UplinkFrame(.hello(try UplinkMessage.Hello(deviceID: try DeviceID("ghost"), agentVersion: "test", lastEventSequence: nil, trustedKeyIDs: []))))
             let answer = try await next()
             guard case let .authResult(.refused(refusal)) = answer.message else { Issue.record("\(answer.message)"); return }
@@ -68,7 +32,7 @@ struct UplinkRefusalTests {
         try await system.enrollScriptedDevice(device, key: key)
 
         // 2. Its id, but a proof signed by another key.
-        try await Self.exchange(uplink) { send, next in
+        try await UplinkScript.exchange(uplink) { send, next in
             try await send(UplinkFrame(.hello(try UplinkMessage.Hello(deviceID: device, agentVersion: "test", lastEventSequence: nil, trustedKeyIDs: []))))
             guard case let .challenge(challenge) = try await next().message else { Issue.record("no challenge"); return }
             let forged = DeviceAuthentication.proof(nonce: challenge.nonce, deviceID: device, serverID: challenge.serverID, key: SigningKey())
@@ -81,7 +45,7 @@ struct UplinkRefusalTests {
         // 3. Properly authenticated, then a batch whose second event does not chain: refused, nothing
         //    stored; the honest batch after it is acknowledged.
         let handshake = UplinkHandshake(deviceID: device, deviceKey: key)
-        try await Self.exchange(uplink) { send, next in
+        try await UplinkScript.exchange(uplink) { send, next in
             try await send(try handshake.hello(lastEventSequence: nil, trustedKeyIDs: []))
             try await send(try handshake.answer(try await next()).proof)
             #expect(try handshake.result(try await next()) == nil)
@@ -118,24 +82,5 @@ struct UplinkRefusalTests {
         #expect(kinds.contains("uplink authentication failed") && kinds.contains("event chain refused"), "\(kinds)")
         #expect(try await store.events(device: device, from: 1, limit: 10).count == 3)
         try await store.close()
-    }
-}
-
-final class Finished: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-    var value: Bool {
-        get { lock.withLock { done } }
-        set { lock.withLock { done = newValue } }
-    }
-}
-
-/// Lets a script pull frames from an iterator owned by the connection.
-final class IteratorBox: @unchecked Sendable {
-    private var iterator: AsyncStream<UplinkFrame>.AsyncIterator
-    init(_ iterator: AsyncStream<UplinkFrame>.AsyncIterator) { self.iterator = iterator }
-    func next() async throws -> UplinkFrame {
-        guard let frame = await iterator.next() else { throw ProcessFailure(description: "the server closed the connection") }
-        return frame
     }
 }

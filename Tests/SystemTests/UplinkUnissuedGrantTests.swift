@@ -32,7 +32,7 @@ struct UplinkUnissuedGrantTests {
             _ access: GrantID?, _ limit: GrantID?, _ send: @Sendable (UplinkFrame) async throws -> Void, _ next: @Sendable () async throws -> UplinkFrame
         ) async throws -> Void) async throws {
             let handshake = UplinkHandshake(deviceID: id, deviceKey: deviceKey)
-            try await UplinkRefusalTests.exchange(uplink) { send, next in
+            try await UplinkScript.exchange(uplink) { send, next in
                 try await send(try handshake.hello(lastEventSequence: nil, trustedKeyIDs: []))
                 try await send(try handshake.answer(try await next()).proof)
                 #expect(try handshake.result(try await next()) == nil)
@@ -45,7 +45,7 @@ struct UplinkUnissuedGrantTests {
                 }
                 let deadline = ContinuousClock.now + .seconds(10)
                 while ContinuousClock.now < deadline, limit == nil || (card != nil && access == nil) {
-                    guard let frame = await withoutActuallyEscaping(next, do: { next in await UplinkDisableTests.frame(within: deadline - ContinuousClock.now, next) })
+                    guard let frame = await withoutActuallyEscaping(next, do: { next in await UplinkScript.frame(within: deadline - ContinuousClock.now, next) })
                     else { break }
                     switch frame.message {
                     case let .limitUpdate(update):
@@ -68,7 +68,7 @@ struct UplinkUnissuedGrantTests {
             try await send(UplinkFrame(.eventBatch(try UplinkMessage.EventBatch(firstSequence: events[0].sequence, events: events.map { $0.wireBytes() }))))
             let deadline = ContinuousClock.now + .seconds(10)
             while ContinuousClock.now < deadline {
-                guard let frame = await withoutActuallyEscaping(next, do: { next in await UplinkDisableTests.frame(within: deadline - ContinuousClock.now, next) })
+                guard let frame = await withoutActuallyEscaping(next, do: { next in await UplinkScript.frame(within: deadline - ContinuousClock.now, next) })
                 else { return nil }
                 if case let .ack(ack) = frame.message, ack.sequence >= events.last!.sequence { return ack.sequence }
                 if case let .error(error) = frame.message { Issue.record("batch refused: \(error.text)"); return nil }
