@@ -52,40 +52,60 @@ public struct UplinkEndpoint: Sendable {
     }
 
     /// The message size is bounded again, per message, by `serve` (`UplinkLimits.defaultMaximumFrameSize`).
-    public static let webSocketConfiguration = WebSocketServerConfiguration(maxFrameSize: UplinkLimits.defaultMaximumFrameSize + 64)
+    /// A client the server has told to close (with a reason) gets 2 s to answer before its
+    /// connection is cut: the library's 15 s let every refused attacker hold a descriptor that long.
+    public static let webSocketConfiguration = WebSocketServerConfiguration(maxFrameSize: UplinkLimits.defaultMaximumFrameSize + 64,
+                                                                            closeTimeout: closeGrace)
+    static let closeGrace = Duration.seconds(2)
 
-    enum Closing: Error { case closed, protocolError(UplinkMessage.ErrorCode, String) }
+    /// The connection ended under the endpoint: the client closed it, or its transport failed.
+    enum Closing: Error { case closed, transport(any Error) }
 
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String, peerAddress: String, channel: any Channel) async {
-        var messages = inbound.messages(maxSize: UplinkLimits.defaultMaximumFrameSize).makeAsyncIterator()
+        var frames = inbound.makeAsyncIterator()
+        var assembler = UplinkMessageAssembler()
         func next() async throws -> UplinkFrame {
-            while let message = try await messages.next() {
-                // A text message is a protocol error (docs/protocol-uplink.md); it was ignored.
-                guard case let .binary(buffer) = message else {
-                    throw Closing.protocolError(.malformedFrame, "a text WebSocket message: uplink frames are binary messages")
-                }
-                do {
-                    return try UplinkFrame.decode(Array(buffer.readableBytesView))
-                } catch {
-                    throw Closing.protocolError(.malformedFrame, "\(error)")
-                }
+            while true {
+                let part: WebSocketDataFrame?
+                do { part = try await frames.next() } catch { throw Closing.transport(error) }
+                guard let part else { throw Closing.closed }
+                if let frame = try assembler.feed(part.opcode, part.data, fin: part.fin) { return frame }
             }
-            throw Closing.closed
+        }
+        let latch = UplinkEndingLatch()
+        let logger = services.logger
+        /// Says why, once (an `error` frame, then the close frame's code and reason).
+        @Sendable func end(_ ending: UplinkEnding) async {
+            guard latch.claim() else { return }
+            logger.notice("uplink \(peer): \(ending.close): \(ending.text)")
+            if let code = ending.error, let error = try? UplinkMessage.ProtocolError(code: code, text: String(ending.text.prefix(1000))),
+               case let frame = UplinkFrame(.error(error)).encode() {
+                try? await outbound.write(.binary(ByteBuffer(bytes: frame)))
+            }
+            await ending.close(outbound)
         }
         var registered: (device: DeviceID, connection: UInt64)?
-        // A client that upgrades and then says nothing (or never proves who it is) is closed
-        // at the deadline; the WebSocket's pings alone kept 200 of them open (issue 21).
+        // A client that upgrades and then says nothing (or never proves who it is, or sends half
+        // a frame and stops) is told so and closed at the deadline; the WebSocket's pings alone
+        // kept 200 of them open (issue 21), and the deadline once cut them without a word.
         let limit = timeouts.uplinkHandshake
-        let logger = services.logger
         let deadline = Task {
             try await Task.sleep(for: limit)
-            logger.notice("uplink \(peer): no proof of identity within \(limit); closed")
+            await end(.protocolError(.notAuthenticated, "no proof of identity within \(limit)"))
+            // The read loop still waits for this client's frames; one that does not answer the
+            // close (it never finishes the frame it started) is cut after the same grace.
+            try await Task.sleep(for: Self.closeGrace)
             try? await channel.close()
         }
         defer { deadline.cancel() }
         do {
             let authenticated = try await handshake(next: next, outbound: outbound, peer: peer, peerAddress: peerAddress)
             deadline.cancel()
+            // The deadline spoke first (the proof arrived as it fired): its ending stands.
+            guard !latch.hasEnded else {
+                try? await channel.close()
+                return
+            }
             registered = (authenticated.id, await hub.register(authenticated.id, outbound))
             try await welcome(authenticated, outbound: outbound)
             // Released parts not yet done, again on every connection (off the read loop: a
@@ -101,15 +121,19 @@ public struct UplinkEndpoint: Sendable {
                 // its way (or on another instance) is not taken either (issue 21: a batch was
                 // acknowledged and charged after the disable). Its events wait on the device.
                 guard try await services.store.device(id: authenticated.id)?.state == .active else {
-                    throw Closing.protocolError(.notAuthenticated, "device \(authenticated.id) is disabled; nothing more is taken from it")
+                    throw UplinkEnding.protocolError(.notAuthenticated, "device \(authenticated.id) is disabled; nothing more is taken from it")
                 }
                 try await handle(frame, from: authenticated, outbound: outbound)
             }
-        } catch let Closing.protocolError(code, text) {
-            services.logger.notice("uplink \(peer): \(code): \(text)")
-            try? await send(.error(try UplinkMessage.ProtocolError(code: code, text: String(text.prefix(1000)))), outbound: outbound)
-        } catch {
+        } catch let ending as UplinkEnding {
+            await end(ending)
+        } catch Closing.closed {
+            services.logger.info("uplink \(peer): closed by the client")
+        } catch let Closing.transport(error) {
             services.logger.info("uplink \(peer): closed: \(error)")
+        } catch {
+            // A fault of the server's own (its store, say) still tells the device why it is cut.
+            await end(.internalError("the server failed: \(error)"))
         }
         if let registered { await hub.unregister(registered.device, connection: registered.connection) }
     }
@@ -124,15 +148,13 @@ public struct UplinkEndpoint: Sendable {
         let store = services.store
         let hello = try await next()
         guard case let .hello(greeting) = hello.message else {
-            throw Closing.protocolError(.notAuthenticated, "the first frame must be hello, not \(hello.message.type)")
+            throw UplinkEnding.protocolError(.notAuthenticated, "the first frame must be hello, not \(hello.message.type)")
         }
         guard greeting.supportedVersions.contains(ImprimaturVersion.protocolVersion) else {
-            try await refuse(.protocolVersionUnsupported, "this server speaks protocol \(ImprimaturVersion.protocolVersion)", outbound: outbound)
-            throw Closing.closed
+            throw try await refuse(.protocolVersionUnsupported, "this server speaks protocol \(ImprimaturVersion.protocolVersion)", outbound: outbound)
         }
         guard let device = try await store.device(id: greeting.deviceID), device.state == .active else {
-            try await refuse(.deviceNotEnrolled, "device \(greeting.deviceID) is not enrolled (or is disabled)", outbound: outbound)
-            throw Closing.closed
+            throw try await refuse(.deviceNotEnrolled, "device \(greeting.deviceID) is not enrolled (or is disabled)", outbound: outbound)
         }
         var generator = SystemRandomNumberGenerator()
         let nonce = UplinkMessage.AuthNonce(using: &generator)
@@ -145,8 +167,7 @@ public struct UplinkEndpoint: Sendable {
             // Anyone can claim an enrolled device's id: throttled by the claimant's address.
             try await services.securityGate.record(SecurityEvent(at: services.clock.now(), kind: "uplink authentication failed", deviceID: device.id,
                                                                  detail: "from \(peer)"), source: peerAddress)
-            try await refuse(.authenticationFailed, "the proof does not verify with the enrolled key", outbound: outbound)
-            throw Closing.closed
+            throw try await refuse(.authenticationFailed, "the proof does not verify with the enrolled key", outbound: outbound)
         }
         let head = try await store.eventHead(device: device.id)
         try await send(.authResult(.accepted(lastSequenceHeld: head?.sequence)), outbound: outbound)
@@ -154,8 +175,10 @@ public struct UplinkEndpoint: Sendable {
         return device
     }
 
-    private func refuse(_ reason: UplinkMessage.RefusalReason, _ text: String, outbound: WebSocketOutboundWriter) async throws {
+    /// Sends the refusal; the ending that closes the connection after it, to throw.
+    private func refuse(_ reason: UplinkMessage.RefusalReason, _ text: String, outbound: WebSocketOutboundWriter) async throws -> UplinkEnding {
         try await send(.authResult(.refused(try UplinkMessage.Refusal(reason: reason, text: text))), outbound: outbound)
+        return .refused("\(reason): \(text)")
     }
 
     /// What a device gets after authenticating: the keys to trust, the current signed revocation
@@ -239,7 +262,7 @@ public struct UplinkEndpoint: Sendable {
         case .pong, .error:
             break
         default:
-            throw Closing.protocolError(.unexpectedMessage, "a device does not send \(frame.message.type)")
+            throw UplinkEnding.protocolError(.unexpectedMessage, "a device does not send \(frame.message.type)")
         }
     }
 

@@ -26,7 +26,7 @@ public actor UplinkHub {
             if let frame = try? UplinkFrame(.error(UplinkMessage.ProtocolError(code: .notAuthenticated, text: reason))).encode() {
                 try? await writer.write(.binary(ByteBuffer(bytes: frame)))
             }
-            try? await writer.close(.policyViolation, reason: String(reason.prefix(100)))
+            try? await writer.close(.policyViolation, reason: UplinkEnding.closeReason(reason))
         })
     }
 
