@@ -49,6 +49,7 @@ struct UplinkRoundTripTests {
             (.grantRequest, 0x10), (.grant, 0x11), (.refusal, 0x12), (.limitUpdate, 0x13),
             (.revocationList, 0x14), (.serverKeys, 0x15),
             (.eventBatch, 0x20), (.ack, 0x21), (.checkpoint, 0x22), (.usageHashQuery, 0x23), (.usageHashAnswer, 0x24),
+            (.auditHeadRequest, 0x25), (.auditHead, 0x26),
             (.blobOffer, 0x30), (.blobChunk, 0x31), (.blobStatus, 0x32),
             (.firmwareOffer, 0x40), (.firmwareChunk, 0x41), (.firmwareStatus, 0x42),
             (.partOffer, 0x50), (.partChunk, 0x51), (.partDone, 0x52),

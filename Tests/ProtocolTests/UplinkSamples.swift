@@ -76,6 +76,10 @@ enum UplinkSamples {
             try response("usage-hash-answer", 21, .usageHashAnswer(M.UsageHashAnswer(
                 queryID: 5, entryCount: 12, usageHash: hashA, treeSize: 40, treeRoot: hashB, verifiedUnaltered: true
             ))),
+            request("audit-head-request", 22, .auditHeadRequest(M.AuditHeadRequest(heldSequence: 41))),
+            request("audit-head-request-none", 23, .auditHeadRequest(M.AuditHeadRequest(heldSequence: nil))),
+            try response("audit-head", 22, .auditHead(try M.AuditHeadAnswer(token: [0xa0, 0xa1, 0xa2]))),
+            try response("audit-head-none", 23, .auditHead(try M.AuditHeadAnswer(token: nil))),
             request("blob-offer", 30, .blobOffer(try M.BlobOffer(hash: hashA, totalSize: 100_000, mediaType: try MediaType("image/jpeg")))),
             try response("blob-status-receiving", 30, .blobStatus(try M.BlobStatus(hash: hashA, state: .receiving(bytesHeld: 65_536)))),
             push("blob-status-complete", .blobStatus(try M.BlobStatus(hash: hashA, state: .complete))),

@@ -29,6 +29,8 @@ public enum UplinkLimits {
     public static let checkpointTokenSize = 4096
     /// `revocationList`: the signed list.
     public static let revocationListSize = 1 << 20
+    /// `auditHead`: one signed audit head token (123 bytes today).
+    public static let auditHeadSize = 4096
 
     /// `eventBatch`: events per batch.
     public static let eventBatchCount = 10_000

@@ -16,6 +16,8 @@ public enum UplinkMessage: Hashable, Sendable {
     case checkpoint(Checkpoint)
     case usageHashQuery(UsageHashQuery)
     case usageHashAnswer(UsageHashAnswer)
+    case auditHeadRequest(AuditHeadRequest)
+    case auditHead(AuditHeadAnswer)
     case blobOffer(BlobOffer)
     case blobChunk(BlobChunk)
     case blobStatus(BlobStatus)
@@ -46,6 +48,8 @@ public enum UplinkMessage: Hashable, Sendable {
         case .checkpoint: return .checkpoint
         case .usageHashQuery: return .usageHashQuery
         case .usageHashAnswer: return .usageHashAnswer
+        case .auditHeadRequest: return .auditHeadRequest
+        case .auditHead: return .auditHead
         case .blobOffer: return .blobOffer
         case .blobChunk: return .blobChunk
         case .blobStatus: return .blobStatus
@@ -79,6 +83,8 @@ public enum UplinkMessage: Hashable, Sendable {
         case let .checkpoint(payload): writer.encode(payload)
         case let .usageHashQuery(payload): writer.encode(payload)
         case let .usageHashAnswer(payload): writer.encode(payload)
+        case let .auditHeadRequest(payload): writer.encode(payload)
+        case let .auditHead(payload): writer.encode(payload)
         case let .blobOffer(payload): writer.encode(payload)
         case let .blobChunk(payload): writer.encode(payload)
         case let .blobStatus(payload): writer.encode(payload)
@@ -119,6 +125,8 @@ public enum UplinkMessage: Hashable, Sendable {
         case .checkpoint: self = .checkpoint(try reader.decode())
         case .usageHashQuery: self = .usageHashQuery(try reader.decode())
         case .usageHashAnswer: self = .usageHashAnswer(try reader.decode())
+        case .auditHeadRequest: self = .auditHeadRequest(try reader.decode())
+        case .auditHead: self = .auditHead(try reader.decode())
         case .blobOffer: self = .blobOffer(try reader.decode())
         case .blobChunk: self = .blobChunk(try reader.decode())
         case .blobStatus: self = .blobStatus(try reader.decode())

@@ -19,6 +19,8 @@ public enum UplinkMessageType: UInt8, CaseIterable, Hashable, Sendable, CustomSt
     case checkpoint = 0x22
     case usageHashQuery = 0x23
     case usageHashAnswer = 0x24
+    case auditHeadRequest = 0x25
+    case auditHead = 0x26
     // Photos and scans.
     case blobOffer = 0x30
     case blobChunk = 0x31
@@ -54,6 +56,8 @@ public enum UplinkMessageType: UInt8, CaseIterable, Hashable, Sendable, CustomSt
         case .checkpoint: return "checkpoint"
         case .usageHashQuery: return "usageHashQuery"
         case .usageHashAnswer: return "usageHashAnswer"
+        case .auditHeadRequest: return "auditHeadRequest"
+        case .auditHead: return "auditHead"
         case .blobOffer: return "blobOffer"
         case .blobChunk: return "blobChunk"
         case .blobStatus: return "blobStatus"
