@@ -85,10 +85,24 @@ struct AuditCommand: AsyncParsableCommand {
     )
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Verify the audit chain; exits 1 and names the entry if it is broken.")
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the audit chain; exits 1 and names the entry if it is broken.",
+            discussion: """
+                With --against FILE the chain is also held to a signed audit head kept outside the server (`imprimatur-agent audit-head`,
+                GET /api/v1/audit/head): exit 3 when the database no longer matches it (an entry changed, or the chain truncated),
+                4 when FILE is not signed by a key of this server, 2 when FILE cannot be read.
+                """
+        )
         @OptionGroup var options: DataOptions
 
+        @Option(name: .long, help: "A signed audit head (JSON anchor file) to check the chain against.")
+        var against: String?
+
         func run() async throws {
+            if let against {
+                try await AuditAnchorVerification.run(data: options, anchorPath: against)
+                return
+            }
             let verdict = try await reporting {
                 let store = try options.openStore()
                 let verdict = try await store.verifyAuditChain()

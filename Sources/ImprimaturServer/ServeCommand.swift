@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a device has, from the uplink's WebSocket upgrade, to prove who it is before the connection is closed.")
     var uplinkHandshakeTimeoutSeconds = 30
 
+    @Option(help: "Seconds between signings of the audit chain's head (signed only when it moved, and once more at shutdown) for the agents and auditors to keep.")
+    var auditHeadIntervalSeconds = 60
+
     @Flag(help: "Serve HTTPS and WSS with <data>/tls/server.pem (made by tls init). Without it the server listens on loopback only.")
     var tls = false
 
@@ -48,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard (1...24 * 365).contains(splitTimeoutHours) else { throw ValidationError("--split-timeout-hours must be 1 to 8760") }
         for (name, value) in [("--request-head-timeout-seconds", requestHeadTimeoutSeconds), ("--idle-timeout-seconds", idleTimeoutSeconds),
-                              ("--uplink-handshake-timeout-seconds", uplinkHandshakeTimeoutSeconds)] {
+                              ("--uplink-handshake-timeout-seconds", uplinkHandshakeTimeoutSeconds), ("--audit-head-interval-seconds", auditHeadIntervalSeconds)] {
             guard (1...3600).contains(value) else { throw ValidationError("\(name) must be 1 to 3600 seconds, got \(value)") }
         }
         for proxy in trustedProxy where (try? TrustedProxies([proxy])) == nil {
@@ -99,6 +102,8 @@ struct ServeCommand: AsyncParsableCommand {
                 // Firmware rollouts started from the CLI are offered by the running server.
                 FirmwareSweeper(delivery: services.firmware.delivery),
                 services.securityGate.flusher(),
+                // The audit chain's head, signed for the agents and auditors to keep (issue 14).
+                AuditHeadSigner(services: services, interval: .seconds(auditHeadIntervalSeconds)),
                 // Dead web sessions and wrong passwords that no longer count are deleted.
                 WebSessionSweeper(store: services.store, policy: services.webSessions, clock: services.clock, logger: services.logger),
             ]

@@ -880,6 +880,36 @@ paths:
                   problem: { type: string }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
+  /api/v1/audit/head:
+    get:
+      summary: The newest signed audit head, as an anchor file (auditor)
+      description: >-
+        The server signs its audit chain's head every minute (`serve --audit-head-interval-seconds`)
+        when it moved, and sends it to the agents. Keep this file outside the server and check the
+        database against it later with `imprimatur-server audit verify --against FILE`: a rewrite of
+        the whole database, which keeps the chain consistent, no longer matches it.
+      security:
+        - bearer: []
+      x-roles: [auditor]
+      responses:
+        "200":
+          description: The signed head; `token` is what is checked, the other fields say the same for people
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [format, sequence, hash, signed_at, signed_at_ms, key_id, token]
+                properties:
+                  format: { type: string, enum: [imprimatur-audit-head-v1] }
+                  sequence: { type: integer, minimum: 1, description: The newest audit entry when signed }
+                  hash: { type: string, description: That entry's chain hash, 64 hex digits }
+                  signed_at: { type: string, format: date-time }
+                  signed_at_ms: { type: integer }
+                  key_id: { type: string, description: The server key that signed it, 16 hex digits }
+                  token: { type: string, description: "The signed head: hex of bytes<u16> head, then the Ed25519 signature (docs/protocol-uplink.md, auditHead)" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/users/{id}/payments:
     parameters:
       - $ref: "#/components/parameters/UserID"

@@ -75,6 +75,7 @@ public enum ServerRoutes {
 
         api.get("/audit", use: handlers.listAudit)
         api.get("/audit/verify", use: handlers.verifyAudit)
+        api.get("/audit/head", use: handlers.latestAuditHead)
 
         // The web pages (issue 7, docs/web.md), on the same services.
         do {

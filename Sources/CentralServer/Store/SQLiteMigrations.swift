@@ -41,6 +41,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v9-resources-by-id") { db in
             try db.execute(sql: v9ResourcesByID)
         }
+        migrator.registerMigration("v10-audit-heads") { db in
+            try db.execute(sql: v10AuditHeads)
+        }
         return migrator
     }
 
@@ -65,6 +68,25 @@ enum SQLiteMigrations {
     ) STRICT;
     CREATE INDEX web_login_failures_by_account ON web_login_failures(account, at);
     CREATE INDEX web_login_failures_by_source ON web_login_failures(source, at);
+    """
+
+    /// The audit heads the server signed (issue 14), newest last, each as its signed token and
+    /// its fields for reading. Append-only like the audit log. Not unique by sequence: a log
+    /// restored from a backup may reach the same sequence again with another hash, and both
+    /// signatures are history.
+    private static let v10AuditHeads = """
+    CREATE TABLE audit_heads (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sequence INTEGER NOT NULL,
+        hash BLOB NOT NULL,
+        signed_at INTEGER NOT NULL,
+        key_id BLOB NOT NULL,
+        token BLOB NOT NULL
+    ) STRICT;
+    CREATE TRIGGER audit_heads_are_append_only_update BEFORE UPDATE ON audit_heads
+        BEGIN SELECT RAISE(ABORT, 'the audit heads are append-only'); END;
+    CREATE TRIGGER audit_heads_are_append_only_delete BEFORE DELETE ON audit_heads
+        BEGIN SELECT RAISE(ABORT, 'the audit heads are append-only'); END;
     """
 
     /// Resource ids are unique on the server (issue 21: seal applications, grants and reports

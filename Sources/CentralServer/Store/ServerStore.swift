@@ -8,7 +8,7 @@ import Protocol
 ///   transaction as the change: the change and its record exist together or not at all;
 /// - the audit log and the ledger are append-only: nothing updates or deletes their rows;
 /// - "not found" for a change is `StoreError.notFound`; a duplicate is `StoreError.conflict`.
-public protocol ServerStore: DeviceLogStore, SealStore, SplitStore, WebStore, FirmwareStore {
+public protocol ServerStore: DeviceLogStore, SealStore, SplitStore, WebStore, FirmwareStore, AuditHeadStore {
     // MARK: Lifecycle
 
     /// Succeeds when the store can answer queries (for `/healthz`).

@@ -106,7 +106,8 @@ public struct UplinkEndpoint: Sendable {
                 try? await channel.close()
                 return
             }
-            registered = (authenticated.id, await hub.register(authenticated.id, outbound))
+            let connection = await hub.register(authenticated.id, outbound)
+            registered = (authenticated.id, connection)
             try await welcome(authenticated, outbound: outbound)
             // Released parts not yet done, again on every connection (off the read loop: a
             // part's PDF can be megabytes, and the agent's frames must keep being read).
@@ -123,7 +124,7 @@ public struct UplinkEndpoint: Sendable {
                 guard try await services.store.device(id: authenticated.id)?.state == .active else {
                     throw UplinkEnding.protocolError(.notAuthenticated, "device \(authenticated.id) is disabled; nothing more is taken from it")
                 }
-                try await handle(frame, from: authenticated, outbound: outbound)
+                try await handle(frame, from: authenticated, connection: connection, outbound: outbound)
             }
         } catch let ending as UplinkEnding {
             await end(ending)
@@ -218,7 +219,7 @@ public struct UplinkEndpoint: Sendable {
         LimitRefresher(endpoint: self, pollInterval: pollInterval)
     }
 
-    private func handle(_ frame: UplinkFrame, from device: Device, outbound: WebSocketOutboundWriter) async throws {
+    private func handle(_ frame: UplinkFrame, from device: Device, connection: UInt64, outbound: WebSocketOutboundWriter) async throws {
         let now = services.clock.now()
         switch frame.message {
         case let .grantRequest(request):
@@ -253,6 +254,8 @@ public struct UplinkEndpoint: Sendable {
                 services.logger.warning("uplink \(device.id): blob \(chunk.hash): \(failure)")
                 try await send(.blobStatus(try status(chunk.hash, held)), requestID: frame.requestID, response: true, outbound: outbound)
             }
+        case let .auditHeadRequest(request):
+            try await answerAuditHeadRequest(request, requestID: frame.requestID, device: device.id, connection: connection, outbound: outbound)
         case let .partDone(done):
             try await services.splitReleaser.done(done, from: device.id)
         case let .firmwareStatus(status):

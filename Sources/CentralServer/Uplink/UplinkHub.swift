@@ -12,6 +12,8 @@ public actor UplinkHub {
     /// The newest connection of each device, with the number `register` gave it.
     private var writers: [DeviceID: (connection: UInt64, send: Send, close: Close?)] = [:]
     private var lastConnection: UInt64 = 0
+    /// The connections whose agent asked for signed audit heads (`auditHeadRequest`), by device.
+    private var auditHeadConnections: [DeviceID: UInt64] = [:]
     private let metrics: ServerMetrics
 
     public init(metrics: ServerMetrics) { self.metrics = metrics }
@@ -42,6 +44,7 @@ public actor UplinkHub {
     func unregister(_ device: DeviceID, connection: UInt64) {
         guard writers[device]?.connection == connection else { return }
         writers.removeValue(forKey: device)
+        auditHeadConnections.removeValue(forKey: device)
         metrics.connectedAgents.record(Double(writers.count))
     }
 
@@ -65,5 +68,23 @@ public actor UplinkHub {
         } catch {
             return false
         }
+    }
+
+    /// Sends the device's connection `connection` each newly signed audit head from now on.
+    func subscribeAuditHeads(_ device: DeviceID, connection: UInt64) {
+        auditHeadConnections[device] = connection
+    }
+
+    /// Sends `head` to every connected agent that asked for audit heads (only those: an agent
+    /// built before the message would drop the connection). Returns how many were sent.
+    @discardableResult
+    public func pushAuditHead(_ head: UplinkMessage.AuditHeadAnswer) async -> Int {
+        let frame = UplinkFrame(.auditHead(head)).encode()
+        var sent = 0
+        for (device, connection) in auditHeadConnections {
+            guard let writer = writers[device], writer.connection == connection else { continue }
+            if (try? await writer.send(frame)) != nil { sent += 1 }
+        }
+        return sent
     }
 }

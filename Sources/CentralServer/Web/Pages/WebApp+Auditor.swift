@@ -80,6 +80,9 @@ extension WebApp {
         })
         if let csv = csvIfAsked(table, request, filename: "audit-log") { return csv }
         var data: [String: Any] = ["table": tableContext(table, request), "count": entries.count]
+        if let head = try await store.latestSignedAuditHead()?.head {
+            data["signedHead"] = ["sequence": head.sequence, "hash": head.hash.hex, "signedAt": WebFormat.time(head.signedAt), "keyID": head.keyID.description]
+        }
         if Self.query(request)["verify"] != nil {
             let verification = AuditChain.verify(entries)
             if case .intact = verification { data["verification"] = ["ok": true, "text": "\(verification)"] } else { data["verification"] = ["ok": false, "text": "\(verification)"] }
