@@ -9,7 +9,7 @@ struct ImprimaturAgentCommand: AsyncParsableCommand {
         abstract: "Imprimatur's device agent: unlocks the copier and the seal on grants signed by the server.",
         discussion: "Linked with libmodbus \(SystemLibraries.libmodbusVersion) and libusb \(SystemLibraries.libusbVersion). See docs/agent.md.",
         version: "\(ImprimaturVersion.string) (protocol \(ImprimaturVersion.protocolVersion), libmodbus \(SystemLibraries.libmodbusVersion), libusb \(SystemLibraries.libusbVersion))",
-        subcommands: [InitCommand.self, EnrollCommand.self, RunCommand.self, TapCommand.self, FlashCommand.self, LogoutCommand.self, StatusCommand.self, VerifyBillCommand.self]
+        subcommands: [InitCommand.self, EnrollCommand.self, RunCommand.self, TapCommand.self, FlashCommand.self, LogoutCommand.self, StatusCommand.self, VerifyBillCommand.self, AuditHeadCommand.self]
     )
 }
 

@@ -90,6 +90,8 @@ public enum LocalAPI {
         public var seal: SealAgent.Status?
         /// `flash`, `flash-status`: where the flash stands.
         public var flash: FirmwareJobs.Report?
+        /// `audit-head`: the newest signed audit head of the server kept, as its anchor file.
+        public var auditHead: AuditAnchorFile?
 
         public static func failure(_ text: String) -> Response { Response(ok: false, error: text) }
     }
@@ -131,12 +133,12 @@ public enum LocalAPI {
             return Response(ok: true, status: await agent?.status(), seal: await seal?.status())
         case "flash", "flash-status":
             return await flashAnswer(request, firmware: firmware)
-        case "usage", "device-keys":
+        case "usage", "device-keys", "audit-head":
             // The copier and the seal of one box share its store.
             guard let store = agent?.store ?? seal?.store else { return .failure("this box drives neither a copier nor a seal") }
             return storeAnswer(request, store: store)
         default:
-            return .failure("unknown op \"\(request.op)\" (expected tap, logout, status, usage, device-keys, flash or flash-status)")
+            return .failure("unknown op \"\(request.op)\" (expected tap, logout, status, usage, device-keys, audit-head, flash or flash-status)")
         }
     }
 
@@ -166,6 +168,13 @@ public enum LocalAPI {
             do {
                 let keys = try store.devicePublicKeys()
                 return Response(ok: true, device: store.deviceID.value, deviceKeys: keys.map { Hex.encode($0.bytes) })
+            } catch {
+                return .failure(error.description)
+            }
+        case "audit-head":
+            do {
+                guard let signed = try store.auditHead() else { return .failure("no audit head received from the server yet") }
+                return Response(ok: true, auditHead: AuditAnchorFile(signed))
             } catch {
                 return .failure(error.description)
             }

@@ -26,8 +26,22 @@ enum AgentStoreSchema {
             try db.execute(sql: sealSessions)
             try backfillSealUses(db)
         }
+        migrator.registerMigration("v6-audit-head") { db in
+            try db.execute(sql: auditHead)
+        }
         return migrator
     }
+
+    /// The newest signed head of the server's audit chain the agent received (issue 14), kept
+    /// as the server's token: one row, replaced only by a head with a higher sequence.
+    static let auditHead = """
+        CREATE TABLE audit_head (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            sequence INTEGER NOT NULL CHECK (sequence >= 1),
+            token BLOB NOT NULL,
+            received_at INTEGER NOT NULL
+        ) STRICT;
+        """
 
     static let version1 = """
         CREATE TABLE agent_state (

@@ -52,6 +52,12 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
     private var sentUpTo: UInt64 = 0
     private var lastAckAt: ContinuousClock.Instant = .now
     private var runTask: Task<Void, Never>?
+    /// The server closed a connection on `auditHeadRequest` as an unknown message type (a
+    /// server built before it): not asked again until the agent restarts.
+    var auditHeadsUnsupported = false
+    /// The last tamper alarm logged as an event, so a server that keeps sending the same old
+    /// head is one alarm in the device log, not one per connection.
+    var lastAuditHeadAlarm: String?
 
     public init(settings: Settings, deviceID: DeviceID, deviceKey: SigningKey, store: AgentStore, clock: AgentClock,
                 logger: Logger = Logger(label: "imprimatur.agent.uplink")) {
@@ -169,6 +175,8 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
         logger.info("uplink: connected to \(serverID); the server holds events up to \(held ?? 0)")
         try await attach(outbound, resumeFrom: held ?? 0)
         let forwarder = Task { await self.forwardLoop() }
+        // Off the read loop: the answer arrives through it.
+        Task { await self.askForAuditHeads() }
         defer { forwarder.cancel() }
         while true {
             let frame = try await nextFrame()
@@ -248,6 +256,8 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
             for token in update.limitGrants { storeLimitGrant(token) }
         case let .revocationList(list):
             await onRevocationList?(list.token)
+        case let .auditHead(answer):
+            await receive(answer)
         case let .partOffer(offer):
             await receive(offer)
         case let .partChunk(chunk):
@@ -267,6 +277,7 @@ public actor UplinkClient: GrantAuthority, SealGrantAuthority {
             if let writer { try? await Self.send(UplinkFrame(.pong(ping), requestID: frame.requestID), on: writer) }
         case let .error(error):
             logger.error("uplink: server error \(error.code): \(error.text)")
+            noteAuditHeadRefusal(error)
         default:
             logger.warning("uplink: unexpected \(frame.message.type) from the server")
         }
