@@ -902,10 +902,10 @@ paths:
                 properties:
                   format: { type: string, enum: [imprimatur-audit-head-v1] }
                   sequence: { type: integer, minimum: 1, description: The newest audit entry when signed }
-                  hash: { type: string, description: That entry's chain hash, 64 hex digits }
+                  hash: { type: string, description: "That entry's chain hash (64 hex digits)" }
                   signed_at: { type: string, format: date-time }
                   signed_at_ms: { type: integer }
-                  key_id: { type: string, description: The server key that signed it, 16 hex digits }
+                  key_id: { type: string, description: "The server key that signed it (16 hex digits)" }
                   token: { type: string, description: "The signed head: hex of bytes<u16> head, then the Ed25519 signature (docs/protocol-uplink.md, auditHead)" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
