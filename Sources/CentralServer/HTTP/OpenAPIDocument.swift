@@ -21,6 +21,7 @@ security:
 paths:
   /healthz:
     get:
+      x-roles: [anonymous]
       summary: Liveness and store health
       security: []
       responses:
@@ -36,6 +37,7 @@ paths:
               schema: { $ref: "#/components/schemas/Health" }
   /metrics:
     get:
+      x-roles: [anonymous]
       summary: Prometheus metrics (text exposition format)
       security: []
       responses:
@@ -45,6 +47,7 @@ paths:
             text/plain: {}
   /openapi.yaml:
     get:
+      x-roles: [anonymous]
       summary: This document
       security: []
       responses:
@@ -54,6 +57,7 @@ paths:
             application/yaml: {}
   /api/v1/enroll:
     post:
+      x-roles: [anonymous]
       summary: Enrol a device with a one-time token
       description: The token authenticates the request; no API token is needed. A used, expired or unknown token is refused with 403; a device id already enrolled, or a resource id (a copier's or seal's) another device already has, with 409 (resource ids are unique on the server; the token stays unused).
       security: []
@@ -73,6 +77,7 @@ paths:
         "409": { $ref: "#/components/responses/Conflict" }
   /api/v1/enrollment-tokens:
     post:
+      x-roles: [administrator]
       summary: Create a one-time device enrolment token (administrator)
       requestBody:
         required: true
@@ -101,6 +106,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/users:
     get:
+      x-roles: [administrator, auditor]
       summary: List users (administrator, auditor)
       responses:
         "200":
@@ -111,6 +117,7 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
     post:
+      x-roles: [administrator]
       summary: Create a user (administrator)
       requestBody:
         required: true
@@ -131,6 +138,7 @@ paths:
     parameters:
       - $ref: "#/components/parameters/UserID"
     get:
+      x-roles: [administrator, auditor, owner]
       summary: One user (administrator, auditor, or the user)
       responses:
         "200":
@@ -145,6 +153,7 @@ paths:
     parameters:
       - $ref: "#/components/parameters/UserID"
     post:
+      x-roles: [administrator]
       summary: Disable a user (administrator); their grant requests are refused userDisabled
       responses:
         "200":
@@ -159,6 +168,7 @@ paths:
     parameters:
       - $ref: "#/components/parameters/UserID"
     post:
+      x-roles: [administrator]
       summary: Enable a user again (administrator)
       responses:
         "200":
@@ -173,6 +183,7 @@ paths:
     parameters:
       - $ref: "#/components/parameters/UserID"
     put:
+      x-roles: [administrator]
       summary: Set a user's PIN (administrator)
       requestBody:
         required: true
@@ -198,6 +209,7 @@ paths:
     parameters:
       - $ref: "#/components/parameters/UserID"
     get:
+      x-roles: [administrator, auditor, owner]
       summary: A user's card numbers (administrator, auditor, or the user)
       responses:
         "200":
@@ -209,6 +221,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
     post:
+      x-roles: [administrator]
       summary: Give a user a card (administrator)
       requestBody:
         required: true
@@ -240,6 +253,7 @@ paths:
         description: The card number, percent-encoded
         schema: { type: string }
     delete:
+      x-roles: [administrator]
       summary: Take a card from a user (administrator)
       responses:
         "200":
@@ -254,6 +268,7 @@ paths:
     parameters:
       - $ref: "#/components/parameters/UserID"
     get:
+      x-roles: [administrator, auditor, owner]
       summary: A user's quota and its state this period (administrator, auditor, or the user)
       responses:
         "200":
@@ -265,6 +280,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
     put:
+      x-roles: [administrator]
       summary: Set a user's quota (administrator)
       requestBody:
         required: true
@@ -292,6 +308,7 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/devices:
     get:
+      x-roles: [administrator, auditor]
       summary: Enrolled devices (administrator, auditor)
       responses:
         "200":
@@ -311,6 +328,7 @@ paths:
         required: true
         schema: { type: string }
     get:
+      x-roles: [administrator, auditor]
       summary: One device with its permission list (administrator, auditor)
       responses:
         "200":
@@ -324,6 +342,7 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/jobs:
     get:
+      x-roles: [administrator, auditor]
       summary: Copy jobs, newest first (administrator, auditor)
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -341,6 +360,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/charges:
     get:
+      x-roles: [administrator, auditor]
       summary: Charges, newest first (administrator, auditor)
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -358,6 +378,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/prices:
     get:
+      x-roles: [employee, approver, administrator, auditor]
       summary: The price table (any authenticated user)
       responses:
         "200":
@@ -370,6 +391,7 @@ paths:
                   items: { type: array, items: { $ref: "#/components/schemas/Price" } }
         "401": { $ref: "#/components/responses/Unauthorized" }
     post:
+      x-roles: [administrator]
       summary: Set the price of one paper size in colour or mono (administrator)
       requestBody:
         required: true
@@ -395,6 +417,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/seal-applications:
     post:
+      x-roles: [employee]
       summary: Apply to use a seal (employee); waits on the first approver
       requestBody:
         required: true
@@ -411,6 +434,7 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
     get:
+      x-roles: [employee, approver, administrator, auditor]
       summary: Seal applications the caller is involved in, applied for, or that wait on them; all for an auditor or administrator
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -431,6 +455,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/seal-applications/{id}:
     get:
+      x-roles: [administrator, auditor, owner]
       summary: One application with its timeline and its uses (its applicant, approvers and CC; auditor; administrator)
       parameters:
         - $ref: "#/components/parameters/ApplicationID"
@@ -445,6 +470,7 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/seal-applications/{id}/approve:
     post:
+      x-roles: [owner]
       summary: Approve the level waiting on the caller; the last level approves the application
       parameters:
         - $ref: "#/components/parameters/ApplicationID"
@@ -468,6 +494,7 @@ paths:
         "409": { $ref: "#/components/responses/Conflict" }
   /api/v1/seal-applications/{id}/forward:
     post:
+      x-roles: [owner]
       summary: Hand the level waiting on the caller to another approver (recorded in the timeline)
       parameters:
         - $ref: "#/components/parameters/ApplicationID"
@@ -493,6 +520,7 @@ paths:
         "409": { $ref: "#/components/responses/Conflict" }
   /api/v1/seal-applications/{id}/reject:
     post:
+      x-roles: [owner]
       summary: Reject the application at the level waiting on the caller; it ends
       parameters:
         - $ref: "#/components/parameters/ApplicationID"
@@ -516,6 +544,7 @@ paths:
         "409": { $ref: "#/components/responses/Conflict" }
   /api/v1/seal-applications/{id}/revoke:
     post:
+      x-roles: [administrator, owner]
       summary: Revoke the remaining uses of an approved application (its approvers, administrator); agents hear at once
       parameters:
         - $ref: "#/components/parameters/ApplicationID"
@@ -539,6 +568,7 @@ paths:
         "409": { $ref: "#/components/responses/Conflict" }
   /api/v1/split-jobs:
     post:
+      x-roles: [employee]
       summary: Hold a print job whose charge is split among payers (employee); each payer is asked (inbox and webhook)
       description: |
         The body is the PDF itself. The split is a JSON object in the X-Imprimatur-Split header:
@@ -563,6 +593,7 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
     get:
+      x-roles: [employee, approver, administrator, auditor]
       summary: Split jobs the caller requested or pays (view=involved), or all (view=all, administrator or auditor), newest first
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -580,6 +611,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/split-jobs/{id}:
     get:
+      x-roles: [administrator, auditor, owner]
       summary: One split job (its requester, payers, administrator, auditor)
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
@@ -593,6 +625,7 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/split-jobs/{id}/payers/{payer}/authenticate:
     post:
+      x-roles: [owner]
       summary: The payer proves who they are (their API token and their PIN) before answering
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
@@ -626,6 +659,7 @@ paths:
               schema: { $ref: "#/components/schemas/Error" }
   /api/v1/split-jobs/{id}/payers/{payer}/approve:
     post:
+      x-roles: [owner]
       summary: The authenticated payer approves their share; a part every payer approved is released and charged
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
@@ -642,6 +676,7 @@ paths:
         "409": { $ref: "#/components/responses/Conflict" }
   /api/v1/split-jobs/{id}/payers/{payer}/reject:
     post:
+      x-roles: [owner]
       summary: The authenticated payer rejects their share; the part is ended and its PDF deleted
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
@@ -658,6 +693,7 @@ paths:
         "409": { $ref: "#/components/responses/Conflict" }
   /api/v1/split-jobs/{id}/payers/{payer}/re-request:
     post:
+      x-roles: [owner]
       summary: The requester asks a payer who has not answered again (notice sent again; a login must be repeated)
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
@@ -674,6 +710,7 @@ paths:
         "409": { $ref: "#/components/responses/Conflict" }
   /api/v1/seal-records:
     get:
+      x-roles: [administrator, auditor]
       summary: Seal uses, oldest first, by seal, person, application and time (administrator, auditor)
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -696,6 +733,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/seal-records/report:
     get:
+      x-roles: [administrator, auditor]
       summary: The weekly or monthly seal use report as CSV or a printable HTML page (administrator, auditor)
       parameters:
         - { name: period, in: query, schema: { type: string, enum: [weekly, monthly], default: monthly } }
@@ -714,6 +752,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/notifications:
     get:
+      x-roles: [employee, approver, administrator, auditor]
       summary: The caller's inbox, newest first
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -731,6 +770,7 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
   /api/v1/notifications/{id}/read:
     post:
+      x-roles: [owner]
       summary: Mark one of the caller's notices read
       parameters:
         - { name: id, in: path, required: true, schema: { type: integer, minimum: 1 } }
@@ -745,6 +785,7 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/firmware/images:
     post:
+      x-roles: [administrator]
       summary: Upload a signed firmware image (administrator)
       description: |
         The body is the image file (docs/firmware.md). The server reads its manifest (model,
@@ -768,6 +809,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
         "409": { $ref: "#/components/responses/Conflict" }
     get:
+      x-roles: [administrator, auditor]
       summary: Stored firmware images, newest first (administrator, auditor)
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -784,6 +826,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/firmware/rollouts:
     post:
+      x-roles: [administrator]
       summary: Roll an image out to chosen devices (administrator); connected devices are offered it at once
       description: |
         Each device must be enrolled, active and have a resource of the image's model. A device
@@ -812,6 +855,7 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
         "409": { $ref: "#/components/responses/Conflict" }
     get:
+      x-roles: [administrator, auditor]
       summary: Rollouts, newest first, with each device's state (administrator, auditor)
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -828,6 +872,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/firmware/rollouts/{id}:
     get:
+      x-roles: [administrator, auditor]
       summary: One rollout with each device's state and every report its agent sent (administrator, auditor)
       parameters:
         - { name: id, in: path, required: true, schema: { type: integer, minimum: 1 } }
@@ -843,6 +888,7 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/audit:
     get:
+      x-roles: [administrator, auditor]
       summary: Audit log entries, oldest first (administrator, auditor); there is no route that edits or deletes them
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -864,6 +910,7 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/audit/verify:
     get:
+      x-roles: [administrator, auditor]
       summary: Check the audit log's hash chain (administrator, auditor)
       responses:
         "200":
@@ -914,6 +961,7 @@ paths:
     parameters:
       - $ref: "#/components/parameters/UserID"
     post:
+      x-roles: [administrator]
       summary: Record a payment (administrator); it buys use at the price table's rate (docs/quotas.md)
       requestBody:
         required: true
@@ -941,6 +989,7 @@ paths:
     parameters:
       - $ref: "#/components/parameters/UserID"
     post:
+      x-roles: [administrator]
       summary: Raise or lower the adjustment for this period only (administrator)
       requestBody:
         required: true
@@ -967,6 +1016,7 @@ paths:
     parameters:
       - $ref: "#/components/parameters/UserID"
     get:
+      x-roles: [administrator, auditor, owner]
       summary: The user's ledger entries, newest first (administrator, auditor, or the user)
       parameters:
         - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
@@ -984,6 +1034,7 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/payments/webhook:
     post:
+      x-roles: [payment-provider]
       summary: The payment provider's webhook (no API token; HMAC-SHA256 signature, docs/quotas.md)
       security: []
       parameters:
@@ -1012,6 +1063,7 @@ paths:
         "404": { description: No webhook secret configured }
   /api/v1/bills:
     get:
+      x-roles: [administrator, auditor]
       summary: Issued bills without their lines, newest first (administrator, auditor)
       parameters:
         - $ref: "#/components/parameters/Limit"
@@ -1029,6 +1081,7 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
     post:
+      x-roles: [administrator]
       summary: Issue a bill for an account and period (administrator; docs/bills.md). Bills are never changed; a correction names the bill it corrects.
       requestBody:
         required: true
@@ -1057,6 +1110,7 @@ paths:
         "409": { description: A device has not yet sent a checkpoint covering a job of the bill }
   /api/v1/bills/{id}:
     get:
+      x-roles: [administrator, auditor]
       summary: One bill, exactly as issued (administrator, auditor)
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
@@ -1071,6 +1125,7 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
   /:
     get:
+      x-roles: [anonymous]
       summary: "The web pages' start: redirects to /web"
       tags: [web]
       security: []
@@ -1079,6 +1134,7 @@ paths:
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/static/site.css:
     get:
+      x-roles: [anonymous]
       summary: "The web pages' stylesheet"
       tags: [web]
       security: []
@@ -1086,12 +1142,14 @@ paths:
         "200": { description: The stylesheet (text/css) }
   /web/login:
     get:
+      x-roles: [anonymous]
       summary: "Web login form (sets the login form's CSRF cookie)"
       tags: [web]
       security: []
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
     post:
+      x-roles: [anonymous]
       summary: "Web login (form: csrf, user, password, next); lockout after repeated failures"
       tags: [web]
       security: []
@@ -1100,6 +1158,7 @@ paths:
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/logout:
     post:
+      x-roles: [employee, approver, administrator, auditor]
       summary: "Web logout (form: csrf)"
       tags: [web]
       security: []
@@ -1108,6 +1167,7 @@ paths:
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web:
     get:
+      x-roles: [employee, approver, administrator, auditor]
       summary: "Dashboard: approvals waiting, devices offline or in fault, users near their limit, chain and signature failures, a use chart"
       tags: [web]
       security: []
@@ -1117,6 +1177,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/usage:
     get:
+      x-roles: [employee, approver, administrator, auditor]
       summary: "Use over time per user, department or device (by, key, range=week|month|year) as an SVG chart; format=csv"
       tags: [web]
       security: []
@@ -1128,6 +1189,7 @@ paths:
     parameters:
       - { name: hash, in: path, required: true, schema: { type: string } }
     get:
+      x-roles: [auditor]
       summary: "A scanned page (job=, auditors only) or a seal use's photo (application=, its people)"
       tags: [web]
       security: []
@@ -1137,6 +1199,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/me:
     get:
+      x-roles: [employee]
       summary: "Employee: own use and balance; format=csv"
       tags: [web]
       security: []
@@ -1146,6 +1209,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/applications:
     get:
+      x-roles: [employee]
       summary: "Employee: own seal applications and the form to apply; format=csv"
       tags: [web]
       security: []
@@ -1154,6 +1218,7 @@ paths:
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
     post:
+      x-roles: [employee]
       summary: "Employee: apply for a seal (form: csrf, seal, reason, uses, photos, approvers, cc)"
       tags: [web]
       security: []
@@ -1164,6 +1229,7 @@ paths:
     parameters:
       - { name: id, in: path, required: true, schema: { type: string } }
     get:
+      x-roles: [administrator, auditor, owner]
       summary: "A seal application's record: timeline, uses with photos and place, the approver's actions"
       tags: [web]
       security: []
@@ -1176,6 +1242,7 @@ paths:
       - { name: id, in: path, required: true, schema: { type: string } }
       - { name: action, in: path, required: true, schema: { type: string } }
     post:
+      x-roles: [administrator, owner]
       summary: "Approver: approve, forward (to), reject or revoke an application (form: csrf, note)"
       tags: [web]
       security: []
@@ -1184,6 +1251,7 @@ paths:
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/shares:
     get:
+      x-roles: [employee]
       summary: "Employee: own split-charge shares"
       tags: [web]
       security: []
@@ -1197,6 +1265,7 @@ paths:
       - { name: payer, in: path, required: true, schema: { type: string } }
       - { name: action, in: path, required: true, schema: { type: string } }
     post:
+      x-roles: [owner]
       summary: "Employee: authenticate (pin), approve or reject a split share (form: csrf)"
       tags: [web]
       security: []
@@ -1205,6 +1274,7 @@ paths:
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/bills:
     get:
+      x-roles: [employee, auditor]
       summary: "Own bills (employee) or every bill (auditor); format=csv"
       tags: [web]
       security: []
@@ -1216,6 +1286,7 @@ paths:
     parameters:
       - { name: id, in: path, required: true, schema: { type: string } }
     get:
+      x-roles: [auditor, owner]
       summary: "A bill with its verification result"
       tags: [web]
       security: []
@@ -1225,6 +1296,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/inbox:
     get:
+      x-roles: [approver]
       summary: "Approver: applications waiting on the caller; format=csv"
       tags: [web]
       security: []
@@ -1234,6 +1306,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/admin/users:
     get:
+      x-roles: [administrator]
       summary: "Administrator: users; format=csv"
       tags: [web]
       security: []
@@ -1242,6 +1315,7 @@ paths:
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
     post:
+      x-roles: [administrator]
       summary: "Administrator: create a user (form)"
       tags: [web]
       security: []
@@ -1252,6 +1326,7 @@ paths:
     parameters:
       - { name: id, in: path, required: true, schema: { type: string } }
     get:
+      x-roles: [administrator]
       summary: "Administrator: a user's cards, quota, balance and ledger"
       tags: [web]
       security: []
@@ -1264,6 +1339,7 @@ paths:
       - { name: id, in: path, required: true, schema: { type: string } }
       - { name: action, in: path, required: true, schema: { type: string } }
     post:
+      x-roles: [administrator]
       summary: "Administrator: cards, remove-card, roles, quota, adjustment, payment, enable, disable, password (form)"
       tags: [web]
       security: []
@@ -1272,6 +1348,7 @@ paths:
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/admin/prices:
     get:
+      x-roles: [administrator]
       summary: "Administrator: prices; format=csv"
       tags: [web]
       security: []
@@ -1280,6 +1357,7 @@ paths:
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
     post:
+      x-roles: [administrator]
       summary: "Administrator: set a price (form)"
       tags: [web]
       security: []
@@ -1288,6 +1366,7 @@ paths:
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/admin/devices:
     get:
+      x-roles: [administrator]
       summary: "Administrator: devices with state, link, last seen and firmware; format=csv"
       tags: [web]
       security: []
@@ -1297,6 +1376,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/admin/tokens:
     get:
+      x-roles: [administrator]
       summary: "Administrator: enrolment tokens; format=csv"
       tags: [web]
       security: []
@@ -1305,6 +1385,7 @@ paths:
         "303": { description: No live session; to /web/login }
         "403": { description: An HTML page saying which role is needed }
     post:
+      x-roles: [administrator]
       summary: "Administrator: make an enrolment token (form: csrf, name, hours)"
       tags: [web]
       security: []
@@ -1313,6 +1394,7 @@ paths:
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
   /web/admin/firmware:
     get:
+      x-roles: [administrator]
       summary: "Administrator: firmware images, a form to start a rollout, the rollouts with their progress; format=csv"
       tags: [web]
       security: []
@@ -1322,6 +1404,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/admin/firmware/rollouts:
     post:
+      x-roles: [administrator]
       summary: "Administrator: start a firmware rollout (form: csrf, image, device repeated)"
       tags: [web]
       security: []
@@ -1332,6 +1415,7 @@ paths:
     parameters:
       - { name: id, in: path, required: true, schema: { type: string } }
     get:
+      x-roles: [administrator]
       summary: "Administrator: one rollout, each device's state and transfer, and everything each device reported; format=csv"
       tags: [web]
       security: []
@@ -1342,6 +1426,7 @@ paths:
         "404": { description: An HTML page; no such rollout }
   /web/audit/jobs:
     get:
+      x-roles: [auditor]
       summary: "Auditor: every job; format=csv"
       tags: [web]
       security: []
@@ -1353,6 +1438,7 @@ paths:
     parameters:
       - { name: id, in: path, required: true, schema: { type: string } }
     get:
+      x-roles: [auditor]
       summary: "Auditor: a job with its copied content"
       tags: [web]
       security: []
@@ -1362,6 +1448,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/audit/seal-uses:
     get:
+      x-roles: [auditor]
       summary: "Auditor: every seal use; format=csv"
       tags: [web]
       security: []
@@ -1371,6 +1458,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/audit/security:
     get:
+      x-roles: [auditor]
       summary: "Auditor: security events; format=csv"
       tags: [web]
       security: []
@@ -1380,6 +1468,7 @@ paths:
         "403": { description: An HTML page saying which role is needed }
   /web/audit/log:
     get:
+      x-roles: [auditor]
       summary: "Auditor: the audit log; verify=1 verifies its hash chain; format=csv"
       tags: [web]
       security: []
