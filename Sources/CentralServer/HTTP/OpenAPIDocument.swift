@@ -1036,7 +1036,7 @@ paths:
     post:
       x-roles: [payment-provider]
       summary: The payment provider's webhook (no API token; HMAC-SHA256 signature, docs/quotas.md)
-      security: []
+      security: [{ paymentSignature: [] }]
       parameters:
         - { name: Imprimatur-Timestamp, in: header, required: true, schema: { type: string }, description: Unix time in seconds }
         - { name: Imprimatur-Signature, in: header, required: true, schema: { type: string }, description: "v1= then the hex HMAC-SHA256 of timestamp.body" }
@@ -1161,7 +1161,7 @@ paths:
       x-roles: [employee, approver, administrator, auditor]
       summary: "Web logout (form: csrf)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
@@ -1170,7 +1170,7 @@ paths:
       x-roles: [employee, approver, administrator, auditor]
       summary: "Dashboard: approvals waiting, devices offline or in fault, users near their limit, chain and signature failures, a use chart"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1180,7 +1180,7 @@ paths:
       x-roles: [employee, approver, administrator, auditor]
       summary: "Use over time per user, department or device (by, key, range=week|month|year) as an SVG chart; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1192,7 +1192,7 @@ paths:
       x-roles: [auditor]
       summary: "A scanned page (job=, auditors only) or a seal use's photo (application=, its people)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1202,7 +1202,7 @@ paths:
       x-roles: [employee]
       summary: "Employee: own use and balance; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1212,7 +1212,7 @@ paths:
       x-roles: [employee]
       summary: "Employee: own seal applications and the form to apply; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1221,7 +1221,7 @@ paths:
       x-roles: [employee]
       summary: "Employee: apply for a seal (form: csrf, seal, reason, uses, photos, approvers, cc)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
@@ -1232,7 +1232,7 @@ paths:
       x-roles: [administrator, auditor, owner]
       summary: "A seal application's record: timeline, uses with photos and place, the approver's actions"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1245,7 +1245,7 @@ paths:
       x-roles: [administrator, owner]
       summary: "Approver: approve, forward (to), reject or revoke an application (form: csrf, note)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
@@ -1254,7 +1254,7 @@ paths:
       x-roles: [employee]
       summary: "Employee: own split-charge shares"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1268,7 +1268,7 @@ paths:
       x-roles: [owner]
       summary: "Employee: authenticate (pin), approve or reject a split share (form: csrf)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
@@ -1277,7 +1277,7 @@ paths:
       x-roles: [employee, auditor]
       summary: "Own bills (employee) or every bill (auditor); format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1289,7 +1289,7 @@ paths:
       x-roles: [auditor, owner]
       summary: "A bill with its verification result"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1299,7 +1299,7 @@ paths:
       x-roles: [approver]
       summary: "Approver: applications waiting on the caller; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1309,7 +1309,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: users; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1318,7 +1318,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: create a user (form)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
@@ -1329,7 +1329,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: a user's cards, quota, balance and ledger"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1342,7 +1342,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: cards, remove-card, roles, quota, adjustment, payment, enable, disable, password (form)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
@@ -1351,7 +1351,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: prices; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1360,7 +1360,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: set a price (form)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
@@ -1369,7 +1369,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: devices with state, link, last seen and firmware; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1379,7 +1379,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: enrolment tokens; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1388,7 +1388,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: make an enrolment token (form: csrf, name, hours)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "303": { description: Done; back to a page (Location) }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
@@ -1397,7 +1397,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: firmware images, a form to start a rollout, the rollouts with their progress; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1407,7 +1407,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: start a firmware rollout (form: csrf, image, device repeated)"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "303": { description: "Done; to the rollout's page, or back with what was wrong (Location)" }
         "403": { description: "An HTML page: the CSRF token is missing or wrong, or the role does not allow it" }
@@ -1418,7 +1418,7 @@ paths:
       x-roles: [administrator]
       summary: "Administrator: one rollout, each device's state and transfer, and everything each device reported; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1429,7 +1429,7 @@ paths:
       x-roles: [auditor]
       summary: "Auditor: every job; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1441,7 +1441,7 @@ paths:
       x-roles: [auditor]
       summary: "Auditor: a job with its copied content"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1451,7 +1451,7 @@ paths:
       x-roles: [auditor]
       summary: "Auditor: every seal use; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1461,7 +1461,7 @@ paths:
       x-roles: [auditor]
       summary: "Auditor: security events; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1471,7 +1471,7 @@ paths:
       x-roles: [auditor]
       summary: "Auditor: the audit log; verify=1 verifies its hash chain; format=csv"
       tags: [web]
-      security: []
+      security: [{ session: [] }]
       responses:
         "200": { description: "An HTML page (text/html), or CSV with format=csv" }
         "303": { description: No live session; to /web/login }
@@ -1481,6 +1481,16 @@ components:
     bearer:
       type: http
       scheme: bearer
+    session:
+      type: apiKey
+      in: cookie
+      name: imprimatur_session
+      description: The web pages' login session (POST /web/login); with no live session a page redirects to /web/login (303)
+    paymentSignature:
+      type: apiKey
+      in: header
+      name: Imprimatur-Signature
+      description: The payment provider's HMAC-SHA256 signature of timestamp.body with the webhook secret
   parameters:
     UserID:
       name: id
