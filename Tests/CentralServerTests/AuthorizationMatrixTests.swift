@@ -133,6 +133,28 @@ struct AuthorizationMatrixTests {
         #expect(differing.isEmpty, "\(differing.count) cells differ from the document's x-roles (want→got):\n\(Self.matrix(differing))")
     }
 
+    /// Who the caller is is settled before what it sent is read: a caller the table refuses gets
+    /// its 401 or 403 for a body that is not even JSON, not a 400 that tells it which input
+    /// checks it passed (or lets it have the server parse 64 KiB unasked).
+    @Test func aRefusedCallerIsRefusedBeforeItsBodyIsRead() async throws {
+        let fixture = try await AuthorizationFixture.make()
+        let writes = Self.table.operations.filter { $0.method != "GET" && !$0.path.hasPrefix("/web") && $0.path != "/" && !$0.isOpen }
+        #expect(writes.count >= 25)
+        let differing = try await fixture.server.http { client async throws in
+            var differing: [(operation: Operation, caller: Caller, want: String, got: Outcome)] = []
+            for operation in writes {
+                // A person refused on a route naming someone's object is refused by the object's
+                // check, which may well read the body first (what to do is in it): not asked here.
+                for caller in Self.callers(operation) where !Self.permitted(operation, caller) && !(operation.objectScoped && caller.person != nil) {
+                    let outcome = Outcome(try await fixture.call(operation, as: caller, client, malformed: true))
+                    if let want = Self.mismatch(operation, caller, outcome) { differing.append((operation, caller, want, outcome)) }
+                }
+            }
+            return differing
+        }
+        #expect(differing.isEmpty, "\(differing.count) refusals came after the body was read (want→got):\n\(Self.matrix(differing))")
+    }
+
     /// Issue 14: user A's ids with another employee's credentials, on every route that takes an
     /// id: refused, and nothing of A's in the answer; and the lists that employee may read hold
     /// nothing of A's either.

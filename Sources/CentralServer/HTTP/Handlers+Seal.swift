@@ -46,38 +46,42 @@ extension Handlers {
     }
 
     @Sendable func approveSealApplication(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let caller = try await auth.require(request)
         var body = try await Self.optionalBody(request, context)
         let note = try body.optionalString("note")
         try body.finish()
-        return try await act(.approve(note: note), request, context)
+        return try await act(.approve(note: note), caller, context)
     }
 
     @Sendable func forwardSealApplication(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let caller = try await auth.require(request)
         var body = try await Self.optionalBody(request, context)
         let to = try body.string("to")
         let note = try body.optionalString("note")
         try body.finish()
         var target: User?
         if let id = try? UserID(to) { target = try await services.store.user(id: id) }
-        return try await act(.forward(to: to, user: target, note: note), request, context)
+        return try await act(.forward(to: to, user: target, note: note), caller, context)
     }
 
     @Sendable func rejectSealApplication(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let caller = try await auth.require(request)
         var body = try await Self.optionalBody(request, context)
         let note = try body.optionalString("note")
         try body.finish()
-        return try await act(.reject(note: note), request, context)
+        return try await act(.reject(note: note), caller, context)
     }
 
     @Sendable func revokeSealApplication(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let caller = try await auth.require(request)
         var body = try await Self.optionalBody(request, context)
         let note = try body.optionalString("note")
         try body.finish()
-        return try await act(.revoke(note: note), request, context)
+        return try await act(.revoke(note: note), caller, context)
     }
 
-    private func act(_ command: SealWorkflow.Command, _ request: Request, _ context: ServerRequestContext) async throws -> Response {
-        let caller = try await auth.require(request)
+    /// `caller` was authenticated before the body was read: a stranger learns nothing from the input checks.
+    private func act(_ command: SealWorkflow.Command, _ caller: User, _ context: ServerRequestContext) async throws -> Response {
         let application = try await services.seals.act(command, on: try Self.applicationID(context), by: caller, from: context.peer)
         return JSONResponse.make(DTO.SealApplicationBody(application))
     }

@@ -68,29 +68,33 @@ extension Handlers {
 
     /// Body `{"pin": "1234"}`: the payer proves who they are again before answering.
     @Sendable func authenticateSplitPayer(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let caller = try await auth.require(request)
         var body = try await Self.body(request, context)
         let pin = try body.string("pin")
         try body.finish()
-        return try await splitAct(.authenticate, pin: pin, request, context)
+        return try await splitAct(.authenticate, pin: pin, caller, context)
     }
 
     @Sendable func approveSplitShare(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let caller = try await auth.require(request)
         try await Self.emptyBody(request, context)
-        return try await splitAct(.approve, pin: nil, request, context)
+        return try await splitAct(.approve, pin: nil, caller, context)
     }
 
     @Sendable func rejectSplitShare(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let caller = try await auth.require(request)
         try await Self.emptyBody(request, context)
-        return try await splitAct(.reject, pin: nil, request, context)
+        return try await splitAct(.reject, pin: nil, caller, context)
     }
 
     @Sendable func reRequestSplitPayer(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let caller = try await auth.require(request)
         try await Self.emptyBody(request, context)
-        return try await splitAct(.reRequest, pin: nil, request, context)
+        return try await splitAct(.reRequest, pin: nil, caller, context)
     }
 
-    private func splitAct(_ event: SplitConsentEvent, pin: String?, _ request: Request, _ context: ServerRequestContext) async throws -> Response {
-        let caller = try await auth.require(request)
+    /// `caller` was authenticated before the body was read: a stranger learns nothing from the input checks.
+    private func splitAct(_ event: SplitConsentEvent, pin: String?, _ caller: User, _ context: ServerRequestContext) async throws -> Response {
         let job = try await services.splits.act(
             event, job: try context.parameters.require("id"), payer: try context.parameters.require("payer"), pin: pin, by: caller, from: context.peer
         )
