@@ -3,7 +3,7 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 30
 BUILD_FLAGS ?=
 
-.PHONY: deps build test run bench fuzz soak clean
+.PHONY: deps build test run bench fuzz api-fuzz soak clean
 
 # Installs only what is missing (Debian packages; see scripts/install-deps.sh).
 deps:
@@ -48,6 +48,13 @@ soak: build
 
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+	$(MAKE) api-fuzz
+
+# schemathesis against a real server, every operation, each role's token and none (issue 14,
+# scripts/api-fuzz.sh); `make test` runs it with a budget of 5 examples per operation.
+API_FUZZ_EXAMPLES ?= 100
+api-fuzz: build
+	scripts/api-fuzz.sh $(API_FUZZ_EXAMPLES)
 
 clean:
 	rm -rf .build .build-fuzz Fuzz/corpus-work fuzz-artifacts
