@@ -31,7 +31,10 @@ cd "$(dirname "$0")/.."
 
 examples=${1:-${API_FUZZ_EXAMPLES:-5}}
 seed=${API_FUZZ_SEED:-20261207}
-phases=${API_FUZZ_PHASES:-examples,coverage,fuzzing,stateful}
+# The coverage phase (every boundary value, every undeclared method such as TRACE) is
+# deterministic and not bounded by MAX_EXAMPLES: ~2,700 requests and a minute per identity here,
+# too much for `make test`'s 3 minutes. `make api-fuzz` adds it (API_FUZZ_PHASES).
+phases=${API_FUZZ_PHASES:-examples,fuzzing,stateful}
 [[ $examples =~ ^[0-9]+$ && $examples -ge 1 ]] || { echo "usage: scripts/api-fuzz.sh [MAX_EXAMPLES >= 1]" >&2; exit 2; }
 
 tools=$(scripts/api-tools.sh)
@@ -178,7 +181,7 @@ for who in "${identities[@]}"; do
         status=1
         # schemathesis's own account of each failure: the request, the response, a curl to repeat it.
         echo "=== schemathesis as $who: exit $run_status ==="
-        sed -n '/^=* *FAILURES/,$p' "$work/$who.log" | head -n 400
+        sed -n '/^=* *\(ERRORS\|FAILURES\)/,$p' "$work/$who.log" | head -n 400 || true
         [[ -s $work/$who.json ]] || tail -n 40 "$work/$who.log"
     fi
 done
