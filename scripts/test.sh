@@ -59,6 +59,9 @@ if [[ $# -eq 0 ]]; then
     umockdev_run 'SealRolloutSystemTests' "$rollout_log"
     rollout_status=$run_status
 fi
+# schemathesis against a real server, the small budget (scripts/api-fuzz.sh, issue 14).
+api_fuzz_status=0
+if [[ $# -eq 0 ]]; then scripts/api-fuzz.sh 5; api_fuzz_status=$?; fi
 browser_status=0
 if [[ $# -eq 0 ]]; then
     scripts/browser-test.sh 2>&1 | tee "$browser_log"
@@ -76,10 +79,10 @@ failures() { grep -E '^✘ Test [^ ]+.* failed after' "$1" | grep -Evc '^✘ Tes
 skipped=$(( $(grep -Ec '^➜ Test [^ ]+.* skipped' "$log" || true) + $(grep -Ec '^➜ Test [^ ]+.* skipped' "$system_log" || true) ))
 total=$(( $(count "$log") + $(count "$system_log") - skipped + $(count "$usb_log") + $(count "$rollout_log") + browser_passed + browser_failed ))
 failed=$(( $(failures "$log") + $(failures "$system_log") + $(failures "$usb_log") + $(failures "$rollout_log") + browser_failed ))
-if [[ ($status -ne 0 || $system_status -ne 0 || $usb_status -ne 0 || $rollout_status -ne 0) && $failed -eq 0 ]]; then failed=1; fi
+if [[ ($status -ne 0 || $system_status -ne 0 || $usb_status -ne 0 || $rollout_status -ne 0 || $api_fuzz_status -ne 0) && $failed -eq 0 ]]; then failed=1; fi
 summary="tests: $((total - failed)) passed, $failed failed"
 mkdir -p .build && echo "$summary" > .build/test-summary
 cat "$notes"
 rm -f "$log" "$system_log" "$usb_log" "$rollout_log" "$browser_log" "$notes"
 echo "$summary"
-[[ $status -eq 0 && $system_status -eq 0 && $usb_status -eq 0 && $rollout_status -eq 0 && $browser_status -eq 0 ]]
+[[ $status -eq 0 && $system_status -eq 0 && $usb_status -eq 0 && $rollout_status -eq 0 && $browser_status -eq 0 && $api_fuzz_status -eq 0 ]]
