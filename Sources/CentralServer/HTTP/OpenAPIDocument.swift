@@ -146,6 +146,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/User" }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -217,6 +218,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/StringList" }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -261,6 +263,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/User" }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -276,6 +279,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Quota" }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -479,6 +483,7 @@ paths:
           application/json:
             schema:
               type: object
+              additionalProperties: false
               properties:
                 note: { type: string, maxLength: 500 }
       responses:
@@ -499,11 +504,13 @@ paths:
       parameters:
         - $ref: "#/components/parameters/ApplicationID"
       requestBody:
+        required: true
         content:
           application/json:
             schema:
               type: object
               required: [to]
+              additionalProperties: false
               properties:
                 to: { type: string }
                 note: { type: string, maxLength: 500 }
@@ -529,6 +536,7 @@ paths:
           application/json:
             schema:
               type: object
+              additionalProperties: false
               properties:
                 note: { type: string, maxLength: 500 }
       responses:
@@ -553,6 +561,7 @@ paths:
           application/json:
             schema:
               type: object
+              additionalProperties: false
               properties:
                 note: { type: string, maxLength: 500 }
       responses:
@@ -607,6 +616,7 @@ paths:
                 type: object
                 properties:
                   items: { type: array, items: { $ref: "#/components/schemas/SplitJob" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/split-jobs/{id}:
@@ -670,6 +680,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/SplitJob" }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -687,6 +698,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/SplitJob" }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -704,6 +716,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/SplitJob" }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -822,6 +835,7 @@ paths:
                 type: object
                 properties:
                   items: { type: array, items: { $ref: "#/components/schemas/FirmwareImage" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/firmware/rollouts:
@@ -1029,6 +1043,7 @@ paths:
                 type: object
                 properties:
                   items: { type: array, items: { $ref: "#/components/schemas/LedgerEntry" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -1038,7 +1053,7 @@ paths:
       summary: The payment provider's webhook (no API token; HMAC-SHA256 signature, docs/quotas.md)
       security: [{ paymentSignature: [] }]
       parameters:
-        - { name: Imprimatur-Timestamp, in: header, required: true, schema: { type: string }, description: Unix time in seconds }
+        - { name: Imprimatur-Timestamp, in: header, required: true, schema: { type: string, pattern: "^[0-9]{1,12}$" }, description: Unix time in seconds }
         - { name: Imprimatur-Signature, in: header, required: true, schema: { type: string }, description: "v1= then the hex HMAC-SHA256 of timestamp.body" }
       requestBody:
         required: true
@@ -1622,7 +1637,7 @@ components:
       additionalProperties: false
       required: [token, device_id, public_key, model, firmware]
       properties:
-        token: { type: string, description: 64 hex digits from `imprimatur-server device token` }
+        token: { type: string, pattern: "^[0-9a-fA-F]{64}$", description: 64 hex digits from `imprimatur-server device token` }
         device_id: { type: string }
         public_key: { type: string, description: The device's 32-byte Ed25519 public key as 64 hex digits or base64 }
         model: { type: string }
