@@ -88,7 +88,7 @@ paths:
               additionalProperties: false
               required: [name]
               properties:
-                name: { type: string, description: The name the device will get }
+                name: { type: string, minLength: 1, description: The name the device will get }
                 expires: { type: string, example: 24h, description: "Lifetime: a number and s, m, h or d (1 minute to 30 days); default 24h" }
       responses:
         "201":
@@ -234,7 +234,7 @@ paths:
               additionalProperties: false
               required: [number]
               properties:
-                number: { type: string, description: "1-64 printable ASCII characters" }
+                number: { type: string, pattern: "^[!-~]{1,64}$", description: "1-64 printable ASCII characters" }
       responses:
         "201":
           description: The user
@@ -330,7 +330,7 @@ paths:
       - name: id
         in: path
         required: true
-        schema: { type: string }
+        schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" }
     get:
       x-roles: [administrator, auditor]
       summary: One device with its permission list (administrator, auditor)
@@ -727,9 +727,9 @@ paths:
       summary: Seal uses, oldest first, by seal, person, application and time (administrator, auditor)
       parameters:
         - $ref: "#/components/parameters/Limit"
-        - { name: seal, in: query, schema: { type: string } }
-        - { name: user, in: query, schema: { type: string } }
-        - { name: application, in: query, schema: { type: string } }
+        - { name: seal, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
+        - { name: user, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
+        - { name: application, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
         - { name: from, in: query, description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, inclusive", schema: { type: string } }
         - { name: to, in: query, description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, exclusive", schema: { type: string } }
       responses:
@@ -752,8 +752,8 @@ paths:
         - { name: period, in: query, schema: { type: string, enum: [weekly, monthly], default: monthly } }
         - { name: at, in: query, description: "A day in the week or month (YYYY-MM-DD, UTC); default today", schema: { type: string } }
         - { name: format, in: query, schema: { type: string, enum: [csv, html], default: csv } }
-        - { name: seal, in: query, schema: { type: string } }
-        - { name: user, in: query, schema: { type: string } }
+        - { name: seal, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
+        - { name: user, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
       responses:
         "200":
           description: The report
@@ -856,7 +856,7 @@ paths:
               required: [image, devices]
               properties:
                 image: { type: integer, minimum: 1 }
-                devices: { type: array, items: { type: string }, minItems: 1, maxItems: 1000 }
+                devices: { type: array, items: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" }, minItems: 1, maxItems: 1000 }
       responses:
         "201":
           description: The rollout, every device queued (or already offered)
@@ -1571,9 +1571,9 @@ components:
       required: [name, roles]
       properties:
         id: { type: string, description: "Default: made from the name (Alice Smith -> alice.smith)" }
-        name: { type: string }
+        name: { type: string, minLength: 1 }
         department: { type: string }
-        roles: { type: array, items: { type: string, enum: [employee, approver, administrator, auditor] } }
+        roles: { type: array, minItems: 1, items: { type: string, enum: [employee, approver, administrator, auditor] } }
         cards: { type: array, items: { type: string } }
         pin: { type: string, pattern: "^[0-9]{4,16}$" }
         password: { type: string, minLength: 8 }
@@ -1698,7 +1698,7 @@ components:
       type: object
       required: [seal, reason, uses, approvers]
       properties:
-        seal: { type: string, description: "The seal's resource id" }
+        seal: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$", description: "The seal's resource id" }
         reason: { type: string, maxLength: 500 }
         uses: { type: integer, minimum: 1, maximum: 1000 }
         photos: { type: integer, minimum: 0, maximum: 100, default: 0, description: Photos of the stamped documents to take after use }
