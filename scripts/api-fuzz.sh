@@ -38,7 +38,7 @@ phases=${API_FUZZ_PHASES:-examples,fuzzing,stateful}
 [[ $examples =~ ^[0-9]+$ && $examples -ge 1 ]] || { echo "usage: scripts/api-fuzz.sh [MAX_EXAMPLES >= 1]" >&2; exit 2; }
 
 tools=$(scripts/api-tools.sh)
-bin=$(swift build --show-bin-path)
+bin=${API_FUZZ_BIN:-$(swift build --show-bin-path)}
 for tool in imprimatur-server firmware-sim; do
     [[ -x "$bin/$tool" ]] || { echo "error: $bin/$tool is not built (make build)" >&2; exit 2; }
 done
