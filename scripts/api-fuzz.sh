@@ -171,7 +171,7 @@ for who in "${identities[@]}"; do
     auth=()
     [[ $who != none ]] && auth=(-H "Authorization: Bearer ${token[$who]}")
     set +e
-    "$tools/schemathesis" --config-file "$work/schemathesis.toml" run "$base/openapi.yaml" \
+    PYTHONPATH=scripts SCHEMATHESIS_HOOKS=api_fuzz_hooks "$tools/schemathesis" --config-file "$work/schemathesis.toml" run "$base/openapi.yaml" \
         --checks all --max-examples "$examples" --seed "$seed" --phases "$phases" \
         --workers 1 --request-timeout 20 --generation-database none --no-color \
         --report json --report-json-path "$work/$who.json" "${auth[@]}" > "$work/$who.log" 2>&1
