@@ -43,7 +43,7 @@ extension Handlers {
 
     @Sendable func getDevice(_ request: Request, context: ServerRequestContext) async throws -> Response {
         _ = try await auth.require(request, Self.readers)
-        let id = try InputRules.deviceID(try context.parameters.require("id"), field: "id")
+        let id = try InputRules.deviceID(try Self.pathParameter(context, "id"), field: "id")
         guard let device = try await services.store.device(id: id) else { throw APIError(.notFound, "device \(id) not found") }
         return JSONResponse.make(DTO.DeviceBody(device, permissions: try await services.store.devicePermissions(id)))
     }

@@ -154,7 +154,7 @@ extension Handlers {
     // MARK: Input
 
     static func applicationID(_ context: ServerRequestContext) throws -> ApplicationID {
-        let text = try context.parameters.require("id")
+        let text = try pathParameter(context, "id")
         do { return try ApplicationID(text) } catch { throw InputError(field: "id", "\(error)") }
     }
 

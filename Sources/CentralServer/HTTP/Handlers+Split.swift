@@ -63,7 +63,7 @@ extension Handlers {
 
     @Sendable func getSplitJob(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let caller = try await auth.require(request)
-        return JSONResponse.make(DTO.SplitJobBody(try await services.splits.detail(try context.parameters.require("id"), for: caller)))
+        return JSONResponse.make(DTO.SplitJobBody(try await services.splits.detail(try Self.pathParameter(context, "id"), for: caller)))
     }
 
     /// Body `{"pin": "1234"}`: the payer proves who they are again before answering.
@@ -96,7 +96,7 @@ extension Handlers {
     /// `caller` was authenticated before the body was read: a stranger learns nothing from the input checks.
     private func splitAct(_ event: SplitConsentEvent, pin: String?, _ caller: User, _ context: ServerRequestContext) async throws -> Response {
         let job = try await services.splits.act(
-            event, job: try context.parameters.require("id"), payer: try context.parameters.require("payer"), pin: pin, by: caller, from: context.peer
+            event, job: try Self.pathParameter(context, "id"), payer: try Self.pathParameter(context, "payer"), pin: pin, by: caller, from: context.peer
         )
         return JSONResponse.make(DTO.SplitJobBody(job))
     }

@@ -56,7 +56,16 @@ struct Handlers: Sendable {
     }
 
     static func userID(_ context: ServerRequestContext) throws -> UserID {
-        try InputRules.userID(try context.parameters.require("id"), field: "id")
+        try InputRules.userID(try pathParameter(context, "id"), field: "id")
+    }
+
+    /// A path parameter as the client wrote it before encoding: clients percent-encode path
+    /// segments (ids may hold ':' and '@', sent as %3A and %40) and the router hands the segment
+    /// over undecoded, so `alice%40example` was refused as an invalid id (found by schemathesis).
+    static func pathParameter(_ context: ServerRequestContext, _ name: String) throws -> String {
+        let raw = try context.parameters.require(name)
+        guard let text = raw.removingPercentEncoding else { throw InputError(field: name, "is not valid percent-encoding") }
+        return text
     }
 
     static func query(_ request: Request, _ name: String) throws(InputError) -> String? {
