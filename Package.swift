@@ -72,10 +72,13 @@ let package = Package(
         .target(name: "LineIO", swiftSettings: strict),
         // Generated pictures: the simulated camera's photos and the simulated copier's scans.
         .target(name: "Imaging", dependencies: ["CZlib"], swiftSettings: strict),
+        // agent.toml parsed and checked (pure): apart from DeviceAgent so that the config fuzzer
+        // links it without the agent's TLS, SQLite and HTTP stacks. DeviceAgent re-exports it.
+        .target(name: "AgentConfiguration", dependencies: ["Protocol", "ModbusIO", "LineIO"], swiftSettings: strict),
         .target(
             name: "DeviceAgent",
             dependencies: [
-                "Protocol", "ModbusIO", "Imaging", "LineIO", "CModbus", "CLibUSB",
+                "Protocol", "ModbusIO", "Imaging", "LineIO", "CModbus", "CLibUSB", "AgentConfiguration",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
