@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "fuzz-uplink-frame", targets: ["FuzzUplinkFrame"]),
         .executable(name: "fuzz-seal-frame", targets: ["FuzzSealFrame"]),
         .executable(name: "fuzz-grant", targets: ["FuzzGrant"]),
+        .executable(name: "fuzz-firmware-image", targets: ["FuzzFirmwareImage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -188,6 +189,7 @@ let package = Package(
         .executableTarget(name: "FuzzUplinkFrame", dependencies: ["Protocol"], path: "Fuzz/FuzzUplinkFrame"),
         .executableTarget(name: "FuzzSealFrame", dependencies: ["Protocol"], path: "Fuzz/FuzzSealFrame"),
         .executableTarget(name: "FuzzGrant", dependencies: ["Protocol"], path: "Fuzz/FuzzGrant"),
+        .executableTarget(name: "FuzzFirmwareImage", dependencies: ["Protocol", "FirmwareSlots"], path: "Fuzz/FuzzFirmwareImage"),
         .testTarget(
             name: "ProtocolTests",
             dependencies: ["Protocol", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
