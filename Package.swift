@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "fuzz-seal-frame", targets: ["FuzzSealFrame"]),
         .executable(name: "fuzz-grant", targets: ["FuzzGrant"]),
         .executable(name: "fuzz-firmware-image", targets: ["FuzzFirmwareImage"]),
+        .executable(name: "fuzz-copier-modbus", targets: ["FuzzCopierModbus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -190,6 +191,7 @@ let package = Package(
         .executableTarget(name: "FuzzSealFrame", dependencies: ["Protocol"], path: "Fuzz/FuzzSealFrame"),
         .executableTarget(name: "FuzzGrant", dependencies: ["Protocol"], path: "Fuzz/FuzzGrant"),
         .executableTarget(name: "FuzzFirmwareImage", dependencies: ["Protocol", "FirmwareSlots"], path: "Fuzz/FuzzFirmwareImage"),
+        .executableTarget(name: "FuzzCopierModbus", dependencies: ["CopierSimulator", "ModbusIO", "Protocol"], path: "Fuzz/FuzzCopierModbus"),
         .testTarget(
             name: "ProtocolTests",
             dependencies: ["Protocol", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
