@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "fuzz-grant", targets: ["FuzzGrant"]),
         .executable(name: "fuzz-firmware-image", targets: ["FuzzFirmwareImage"]),
         .executable(name: "fuzz-copier-modbus", targets: ["FuzzCopierModbus"]),
+        .executable(name: "fuzz-seal-usb", targets: ["FuzzSealUSB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -192,6 +193,7 @@ let package = Package(
         .executableTarget(name: "FuzzGrant", dependencies: ["Protocol"], path: "Fuzz/FuzzGrant"),
         .executableTarget(name: "FuzzFirmwareImage", dependencies: ["Protocol", "FirmwareSlots"], path: "Fuzz/FuzzFirmwareImage"),
         .executableTarget(name: "FuzzCopierModbus", dependencies: ["CopierSimulator", "ModbusIO", "Protocol"], path: "Fuzz/FuzzCopierModbus"),
+        .executableTarget(name: "FuzzSealUSB", dependencies: ["SealSimulator", "Protocol"], path: "Fuzz/FuzzSealUSB"),
         .testTarget(
             name: "ProtocolTests",
             dependencies: ["Protocol", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
