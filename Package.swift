@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "fuzz-firmware-image", targets: ["FuzzFirmwareImage"]),
         .executable(name: "fuzz-copier-modbus", targets: ["FuzzCopierModbus"]),
         .executable(name: "fuzz-seal-usb", targets: ["FuzzSealUSB"]),
+        .executable(name: "fuzz-agent-config", targets: ["FuzzAgentConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -194,6 +195,7 @@ let package = Package(
         .executableTarget(name: "FuzzFirmwareImage", dependencies: ["Protocol", "FirmwareSlots"], path: "Fuzz/FuzzFirmwareImage"),
         .executableTarget(name: "FuzzCopierModbus", dependencies: ["CopierSimulator", "ModbusIO", "Protocol"], path: "Fuzz/FuzzCopierModbus"),
         .executableTarget(name: "FuzzSealUSB", dependencies: ["SealSimulator", "Protocol"], path: "Fuzz/FuzzSealUSB"),
+        .executableTarget(name: "FuzzAgentConfig", dependencies: ["AgentConfiguration"], path: "Fuzz/FuzzAgentConfig"),
         .testTarget(
             name: "ProtocolTests",
             dependencies: ["Protocol", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
