@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "fuzz-copier-modbus", targets: ["FuzzCopierModbus"]),
         .executable(name: "fuzz-seal-usb", targets: ["FuzzSealUSB"]),
         .executable(name: "fuzz-agent-config", targets: ["FuzzAgentConfig"]),
+        .executable(name: "fuzz-bill", targets: ["FuzzBill"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
@@ -196,6 +197,7 @@ let package = Package(
         .executableTarget(name: "FuzzCopierModbus", dependencies: ["CopierSimulator", "ModbusIO", "Protocol"], path: "Fuzz/FuzzCopierModbus"),
         .executableTarget(name: "FuzzSealUSB", dependencies: ["SealSimulator", "Protocol"], path: "Fuzz/FuzzSealUSB"),
         .executableTarget(name: "FuzzAgentConfig", dependencies: ["AgentConfiguration"], path: "Fuzz/FuzzAgentConfig"),
+        .executableTarget(name: "FuzzBill", dependencies: ["Protocol"], path: "Fuzz/FuzzBill"),
         .testTarget(
             name: "ProtocolTests",
             dependencies: ["Protocol", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
