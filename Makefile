@@ -3,7 +3,7 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 30
 BUILD_FLAGS ?=
 
-.PHONY: deps build test run bench fuzz api-fuzz soak clean
+.PHONY: deps build test run bench fuzz fuzz-long api-fuzz soak clean
 
 # Installs only what is missing (Debian packages; see scripts/install-deps.sh).
 deps:
@@ -57,6 +57,11 @@ API_FUZZ_EXAMPLES ?= 100
 API_FUZZ_PHASES ?= examples,coverage,fuzzing,stateful
 api-fuzz: build
 	API_FUZZ_PHASES=$(API_FUZZ_PHASES) scripts/api-fuzz.sh $(API_FUZZ_EXAMPLES)
+
+# Issue 14's long run: every target to FUZZ_RUNS executions, one after another (one job each).
+FUZZ_RUNS ?= 10000000
+fuzz-long: deps
+	FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz.sh
 
 clean:
 	rm -rf .build .build-fuzz Fuzz/corpus-work fuzz-artifacts
