@@ -15,7 +15,7 @@ import SealSimulator
 /// - everything the seal sends is a frame for the agent that decodes to itself;
 /// - after a framing error the seal says nothing and stays locked until a USB reset;
 /// - it opens only by answering `unlocked`, for a grant the server key really signed, and each
-///   grant opens it once; it is open only while seated, with a use left and a live watchdog;
+///   grant opens one session; it is open only while seated, with a use left and a live watchdog;
 /// - a press stamps only when it was open, and the stamp and refusal counters count the
 ///   presses exactly; at most 16 stamp reports wait for an ack.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -71,15 +71,17 @@ public func fuzzSealUSB(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             guard let copy = try? decoder.next(), copy == frame, decoder.bufferedByteCount == 0 else {
                 fatalError("the seal sent a frame that does not decode to itself: \(frame)")
             }
+            // (A retried unlock, same type and sequence, gets the same `unlocked` answer again
+            // without a new session: that is a resend, so grants are counted by the sessions.)
             if case let .unlocked(unlocked) = frame.message {
                 guard unlocked.grantID.high == SealFuzz.grantIDHigh else { fatalError("opened for grant \(unlocked.grantID), which the server key never signed") }
-                guard opened.insert(unlocked.grantID).inserted else { fatalError("grant \(unlocked.grantID) opened the seal twice") }
             }
         }
-        if !before.open && seal.isUnlocked {
+        if !before.open, let session = seal.session {
             guard frames.contains(where: { if case .unlocked = $0.message { return true } else { return false } }) else {
                 fatalError("the seal opened without answering unlocked")
             }
+            guard opened.insert(session.grantID).inserted else { fatalError("grant \(session.grantID) opened the seal twice") }
         }
         if let session = seal.session {
             guard seal.seated, session.usesRemaining >= 1 else { fatalError("open while unseated or with no use left") }
