@@ -35,6 +35,10 @@ seed=${API_FUZZ_SEED:-20261207}
 # deterministic and not bounded by MAX_EXAMPLES: ~2,700 requests and a minute per identity here,
 # too much for `make test`'s 3 minutes. `make api-fuzz` adds it (API_FUZZ_PHASES).
 phases=${API_FUZZ_PHASES:-examples,fuzzing,stateful}
+# Which of schemathesis's checks fail the run: all of them by default (make api-fuzz). `make test`
+# gates on the ones at zero (no server error, schema, content type and headers as documented)
+# while the acceptance checks still have known failures (the closing note of issue 14 lists them).
+checks=${API_FUZZ_CHECKS:-all}
 [[ $examples =~ ^[0-9]+$ && $examples -ge 1 ]] || { echo "usage: scripts/api-fuzz.sh [MAX_EXAMPLES >= 1]" >&2; exit 2; }
 
 tools=$(scripts/api-tools.sh)
@@ -172,7 +176,7 @@ for who in "${identities[@]}"; do
     [[ $who != none ]] && auth=(-H "Authorization: Bearer ${token[$who]}")
     set +e
     PYTHONPATH=scripts SCHEMATHESIS_HOOKS=api_fuzz_hooks "$tools/schemathesis" --config-file "$work/schemathesis.toml" run "$base/openapi.yaml" \
-        --checks all --max-examples "$examples" --seed "$seed" --phases "$phases" \
+        --checks "$checks" --max-examples "$examples" --seed "$seed" --phases "$phases" \
         --workers 1 --request-timeout 20 --generation-database none --no-color \
         --report json --report-json-path "$work/$who.json" "${auth[@]}" > "$work/$who.log" 2>&1
     run_status=$?
@@ -187,12 +191,12 @@ for who in "${identities[@]}"; do
 done
 
 # The figures: per identity and in total.
-"$tools/python3" - "$work" "$examples" "$seed" "${identities[@]}" <<'PY'
+"$tools/python3" - "$work" "$examples" "$seed" "$checks" "${identities[@]}" <<'PY'
 import collections, json, os, sys
-work, examples, seed, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+work, examples, seed, checks, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 total_cases = 0
 total_failures = collections.Counter()
-print(f"api fuzz: schemathesis, --max-examples {examples} --seed {seed}, checks all")
+print(f"api fuzz: schemathesis, --max-examples {examples} --seed {seed}, checks {checks}")
 for name in names:
     path = os.path.join(work, f"{name}.json")
     if not os.path.exists(path):

@@ -23,9 +23,13 @@ public struct ConfigFile: Sendable, Equatable {
 
     public init(parsing text: String) throws(ConfigError) {
         var section = ""
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines end in LF or CRLF (TOML allows both). Split on the scalar: "\r\n" is one
+        // Character, so splitting Characters on "\n" left a CRLF file one long line.
+        for (index, scalars) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
-            let line = Self.stripComment(String(rawLine)).trimmingSpaces()
+            var rawLine = String(String.UnicodeScalarView(scalars))
+            if rawLine.unicodeScalars.last == "\r" { rawLine.unicodeScalars.removeLast() }
+            let line = Self.stripComment(rawLine).trimmingSpaces()
             if line.isEmpty { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]"), line.count > 2 else {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Protocol
 import Testing
 @testable import CentralServer
 
@@ -36,11 +37,20 @@ struct AuthorizationMatrixTests {
             case 401: self = .unauthenticated
             // The login page with the page asked for (`next`); a logout's own redirect to it has none.
             case 303 where response.headers[.location]?.hasPrefix("/web/login?next=") == true: self = .unauthenticated
-            case 303 where response.headers[.location]?.removingPercentEncoding?.contains("notice=Not done") == true: self = .notDone
+            case 303 where Self.notice(response)?.hasPrefix("Not done") == true: self = .notDone
             case 403: self = .forbidden
             case 404: self = .notFound
             case let code: self = .passed(code)
             }
+        }
+
+        /// The notice a form's redirect carries (WebNotice's cookie: hex of the text, a dot, its MAC).
+        static func notice(_ response: TestResponse) -> String? {
+            guard let cookie = response.headers[values: .setCookie].first(where: { $0.hasPrefix(WebNotice.cookieName + "=") }),
+                  let hex = cookie.dropFirst(WebNotice.cookieName.count + 1).split(separator: ".").first,
+                  let text = Hex.decode(String(hex))
+            else { return nil }
+            return String(decoding: text, as: UTF8.self)
         }
 
         var description: String {

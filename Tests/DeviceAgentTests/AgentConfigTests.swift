@@ -108,6 +108,13 @@ extension AgentConfigTests {
         #expect(!config.insecureHTTP)
     }
 
+    /// CRLF line endings (a file saved on Windows) parse as LF ones; "\r\n" is one Character.
+    @Test func aFileWithCRLFLineEndingsParses() throws {
+        let crlf = Self.sample.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(crlf.unicodeScalars.contains("\r"))
+        #expect(try AgentConfig(file: ConfigFile(parsing: crlf)) == AgentConfig(file: ConfigFile(parsing: Self.sample)))
+    }
+
     @Test func insecureHTTPLetsAPlainURLToAnotherHostThrough() throws {
         let config = try AgentConfig(file: ConfigFile(parsing: "[server]\nurl = \"http://10.0.0.5:8080\"\ninsecure_http = true\n[device]\nid = \"c1\"\n[copier]\nmodbus = \"h:1\"\n"))
         #expect(config.serverURL == "http://10.0.0.5:8080")

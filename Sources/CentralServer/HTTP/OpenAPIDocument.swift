@@ -949,8 +949,6 @@ paths:
         when it moved, and sends it to the agents. Keep this file outside the server and check the
         database against it later with `imprimatur-server audit verify --against FILE`: a rewrite of
         the whole database, which keeps the chain consistent, no longer matches it.
-      security:
-        - bearer: []
       x-roles: [auditor]
       responses:
         "200":
