@@ -17,7 +17,8 @@ public func fuzzAgentConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         file = try ConfigFile(parsing: text)
     } catch {
         guard case let .syntax(line, _) = error else { fatalError("parsing failed with \(error), not a syntax error") }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        // Lines as the parser counts them: split on the scalar ("\r\n" is one Character).
+        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).count
         guard (1...lines).contains(line) else { fatalError("syntax error on line \(line) of \(lines)") }
         return 0
     }
