@@ -34,13 +34,14 @@ public enum WebNotice {
         guard parts.count == 2, parts[0].count <= 2 * maximumBytes, let text = Hex.decode(String(parts[0])),
               let given = Hex.decode(String(parts[1])), given.count == 32
         else { return nil }
-        // Constant time: the MAC is a secret's function.
-        let expected = mac(text, csrf: csrf)
-        guard zip(given, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
+        // swift-crypto compares in constant time (as WebhookPayload's signature check does).
+        guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: label + [0] + text, using: key(csrf)) else { return nil }
         return String(decoding: text, as: UTF8.self)
     }
 
     private static func mac(_ text: [UInt8], csrf: String) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: label + [0] + text, using: SymmetricKey(data: Array(csrf.utf8))))
+        Array(HMAC<SHA256>.authenticationCode(for: label + [0] + text, using: key(csrf)))
     }
+
+    private static func key(_ csrf: String) -> SymmetricKey { SymmetricKey(data: Array(csrf.utf8)) }
 }
