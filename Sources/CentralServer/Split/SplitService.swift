@@ -106,13 +106,31 @@ public final class SplitService: Sendable {
                 throw SplitError.forbidden("the PIN is not right")
             }
         }
-        let outcome = try SplitJobFlow.act(event, payer: payer, on: job, by: person, at: now)
-        var audit = [actor.record(Self.auditAction(event), target: "split-job:\(id)", details: ["payer": payer.value, "part": "\(job.partIndex(of: payer)! + 1)"], at: now)]
-        audit += Self.partRecords(outcome, at: now)
-        try await store.saveSplitOutcome(outcome, expected: job, charges: try await charges(outcome), audit: audit)
-        if !outcome.released.isEmpty, let releaser { await releaser.deliver(to: job.device) }
-        return try await store.splitJob(id: id) ?? outcome.job
+        // The job can change under the answer: the copier prints another payer's part, the sweeper
+        // ends a part. That is no reason to refuse this payer (CI saw a 409 on an authenticate while
+        // the other part printed), so the answer is applied again to the job as it now is; the PIN
+        // is not checked again. A change that does bear on it makes the flow itself refuse.
+        var current = job
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = try SplitJobFlow.act(event, payer: payer, on: current, by: person, at: now)
+            var audit = [actor.record(Self.auditAction(event), target: "split-job:\(id)", details: ["payer": payer.value, "part": "\(current.partIndex(of: payer)! + 1)"], at: now)]
+            audit += Self.partRecords(outcome, at: now)
+            do {
+                try await store.saveSplitOutcome(outcome, expected: current, charges: try await charges(outcome), audit: audit)
+            } catch StoreError.conflict where attempt < Self.conflictRetries {
+                guard let reread = try await store.splitJob(id: id) else { throw SplitError.notFound("split job \(id) not found") }
+                current = reread
+                continue
+            }
+            if !outcome.released.isEmpty, let releaser { await releaser.deliver(to: job.device) }
+            return try await store.splitJob(id: id) ?? outcome.job
+        }
     }
+
+    /// How often an answer is applied again when the job changed meanwhile before the 409 goes out.
+    static let conflictRetries = 5
 
     /// Ends every part whose deadline passed (SPEC D4) as of now; returns how many jobs changed.
     @discardableResult

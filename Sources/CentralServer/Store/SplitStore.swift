@@ -40,7 +40,8 @@ public protocol SplitStore: Sendable {
     func splitJobs(involving user: UserID?, limit: Int) async throws -> [SplitJob]
     /// A part's PDF; nil once it was deleted.
     func splitPartPDF(job: String, part: Int) async throws -> [UInt8]?
-    /// Stores `outcome.job` if the stored job is still `expected` (else `StoreError.conflict`),
+    /// Stores `outcome.job` if the parts it changes are still as in `expected` (else
+    /// `StoreError.conflict`; a change to another part is no conflict),
     /// charges `charges`, deletes the PDFs of `outcome.ended`, sends the notices, appends `audit`.
     func saveSplitOutcome(_ outcome: SplitJobFlow.Outcome, expected: SplitJob, charges: [SplitCharge], audit: [AuditRecord]) async throws
     /// Ids of jobs with a payer still open at `now` past the deadline.
