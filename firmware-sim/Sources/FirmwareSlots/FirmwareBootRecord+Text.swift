@@ -40,9 +40,7 @@ extension FirmwareBootRecord {
     public init(text: String) throws(TextError) {
         var fields: [String: String] = [:]
         var keys: [PublicKey] = []
-        // On the scalar: "\r\n" is one Character and would not split (as in FirmwareSettings).
-        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: true).map { Substring(String(String.UnicodeScalarView($0))) }
-        for (number, line) in lines.enumerated() {
+        for (number, line) in text.nonEmptyScalarLines().enumerated() {
             guard let equals = line.firstIndex(of: "=") else {
                 throw TextError(reason: "line \(number + 1) has no '='")
             }

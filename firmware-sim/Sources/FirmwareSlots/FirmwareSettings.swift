@@ -30,10 +30,7 @@ public struct FirmwareSettings: Hashable, Sendable {
         }
         var values: [String: String] = [:]
         var features: [String] = []
-        // Split on the scalar, not the Character: "\r\n" is one Character, so a value ending in
-        // "\r" ran into the next line (fuzz-firmware-image, Fuzz/findings).
-        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: true).map { Substring(String(String.UnicodeScalarView($0))) }
-        for (index, line) in lines.enumerated() {
+        for (index, line) in text.nonEmptyScalarLines().enumerated() {
             if line.hasPrefix("#") { continue }
             guard let equals = line.firstIndex(of: "="), equals != line.startIndex else {
                 throw ParseError(reason: "line \(index + 1) is not key=value")
