@@ -33,6 +33,8 @@ public struct ServerServices: Sendable {
     public var servedOverTLS = false
     /// Proxies whose X-Forwarded-For names the client (`serve --trusted-proxy`).
     public var trustedProxies = TrustedProxies.none
+    /// Which methods each routed path answers, for the 405s (set once every route is in).
+    public let routeMethods = RouteMethodsBox()
 
     public init(
         store: any ServerStore, keyRing: ServerKeyRing, clock: any ServerClock = SystemClock(), policy: GrantPolicy = GrantPolicy(),

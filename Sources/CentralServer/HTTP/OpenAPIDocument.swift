@@ -13,7 +13,8 @@ info:
     (`imprimatur-server token create`) sent as `Authorization: Bearer <token>`. Writes need the
     administrator role; lists need administrator or auditor. Errors are JSON
     `{"error": "...", "field": "..."}`: 400 bad input (field names the culprit), 401 no or bad
-    token, 403 missing role, 404 unknown, 409 conflict, 413 body over 64 KiB.
+    token, 403 missing role, 404 unknown, 405 method not routed on the path (with `Allow`),
+    409 conflict, 413 body over 64 KiB.
 servers:
   - url: http://127.0.0.1:8080
 security:
@@ -730,8 +731,8 @@ paths:
         - { name: seal, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
         - { name: user, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
         - { name: application, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
-        - { name: from, in: query, description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, inclusive", schema: { type: string } }
-        - { name: to, in: query, description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, exclusive", schema: { type: string } }
+        - { name: from, in: query, description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), inclusive; a day the month does not have is 400", schema: { type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?$" } }
+        - { name: to, in: query, description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), exclusive; a day the month does not have is 400", schema: { type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?$" } }
       responses:
         "200":
           description: Uses
@@ -750,7 +751,7 @@ paths:
       summary: The weekly or monthly seal use report as CSV or a printable HTML page (administrator, auditor)
       parameters:
         - { name: period, in: query, schema: { type: string, enum: [weekly, monthly], default: monthly } }
-        - { name: at, in: query, description: "A day in the week or month (YYYY-MM-DD, UTC); default today", schema: { type: string } }
+        - { name: at, in: query, description: "A day in the week or month (YYYY-MM-DD, UTC); default today; a day the month does not have is 400", schema: { type: string, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$" } }
         - { name: format, in: query, schema: { type: string, enum: [csv, html], default: csv } }
         - { name: seal, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
         - { name: user, in: query, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
@@ -882,6 +883,7 @@ paths:
                 type: object
                 properties:
                   items: { type: array, items: { $ref: "#/components/schemas/FirmwareRollout" } }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
   /api/v1/firmware/rollouts/{id}:

@@ -10,6 +10,7 @@ public enum ServerRoutes {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: TransportMiddleware(trustedProxies: services.trustedProxies, hsts: services.servedOverTLS))
         router.add(middleware: APIMiddleware(metrics: services.metrics))
+        router.add(middleware: MethodNotAllowedMiddleware(routes: services.routeMethods))
         let handlers = Handlers(services: services)
 
         router.get("/healthz", use: handlers.health)
@@ -86,6 +87,7 @@ public enum ServerRoutes {
             let message = "The web pages cannot start: \(error)"
             router.get("/web/**") { _, _ in Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message))) }
         }
+        services.routeMethods.set(RouteMethods(router))
         return router
     }
 }

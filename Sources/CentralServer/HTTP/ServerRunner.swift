@@ -13,8 +13,11 @@ public enum ServerRunner {
         _ services: ServerServices, router: Router<ServerRequestContext>? = nil, host: String, port: Int,
         server: HTTPServerBuilder = .http1(), onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
-            router: router ?? ServerRoutes.router(services),
+        let router = router ?? ServerRoutes.router(services)
+        // The routes added after ServerRoutes.router (the uplink's) answer 405 for other methods too.
+        services.routeMethods.set(RouteMethods(router))
+        return Application(
+            router: router,
             server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: ServerInfo.name),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
