@@ -61,7 +61,7 @@ if [[ $# -eq 0 ]]; then
 fi
 # schemathesis against a real server, the small budget (scripts/api-fuzz.sh, issue 14).
 api_fuzz_status=0
-if [[ $# -eq 0 ]]; then API_FUZZ_CHECKS=not_a_server_error,response_schema_conformance,content_type_conformance,response_headers_conformance scripts/api-fuzz.sh 5; api_fuzz_status=$?; fi
+if [[ $# -eq 0 ]]; then API_FUZZ_CHECKS=not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance scripts/api-fuzz.sh 5; api_fuzz_status=$?; fi
 browser_status=0
 if [[ $# -eq 0 ]]; then
     scripts/browser-test.sh 2>&1 | tee "$browser_log"

@@ -152,7 +152,7 @@ struct FirmwareAPITests {
             let cases: [(String, HTTPResponse.Status, String)] = [
                 (#"{"image": 99, "devices": ["agent-1"]}"#, .notFound, "firmware image 99"),
                 (#"{"image": \#(image), "devices": []}"#, .badRequest, "1 to 1000 devices"),
-                (#"{"image": \#(image), "devices": ["agent-9"]}"#, .badRequest, "no enrolled device agent-9"),
+                (#"{"image": \#(image), "devices": ["agent-9"]}"#, .notFound, "no enrolled device agent-9"),
                 (#"{"image": \#(image), "devices": ["agent-1", "agent-1"]}"#, .badRequest, "named twice"),
                 (#"{"image": \#(image), "devices": ["bad id!"]}"#, .badRequest, "bad id!"),
                 (#"{"image": 0, "devices": ["agent-1"]}"#, .badRequest, "image"),

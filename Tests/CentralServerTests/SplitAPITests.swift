@@ -175,6 +175,7 @@ struct SplitAPITests {
             #expect(unknown.object["field"] as? String == "shares[0].payer")
             let noDevice = try await Self.upload(client, token: people.alice, pdf: SamplePDF.make(pages: 4),
                                                  split: #"{"title": "x", "device": "agent-9", "shares": [{"payer": "bob"}]}"#)
+            #expect(noDevice.status == .notFound)
             #expect(noDevice.object["field"] as? String == "device")
             let typo = try await Self.upload(client, token: people.alice, pdf: SamplePDF.make(pages: 4),
                                              split: #"{"title": "x", "device": "agent-1", "shares": [{"payer": "bob", "ratoi": 50}]}"#)

@@ -67,7 +67,7 @@ public final class FirmwareService: Sendable {
             let id: DeviceID
             do { id = try DeviceID(text) } catch { throw WorkflowRefusal.field("devices", "\"\(text)\": \(error)") }
             guard !devices.contains(id) else { throw WorkflowRefusal.field("devices", "\(id) is named twice") }
-            guard let device = try await store.device(id: id) else { throw WorkflowRefusal.field("devices", "no enrolled device \(id)") }
+            guard let device = try await store.device(id: id) else { throw WorkflowRefusal.missing(InputError(field: "devices", "no enrolled device \(id)")) }
             guard device.state == .active else { throw WorkflowRefusal.conflict("device \(id) is disabled") }
             guard device.resources.contains(where: { $0.type == image.model }) else {
                 throw WorkflowRefusal.field("devices", "device \(id) has no \(image.model); the image is for a \(image.model)")

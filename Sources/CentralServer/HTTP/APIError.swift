@@ -44,6 +44,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
             case let .input(input): return badInput(input)
             case let .forbidden(text): return APIError(.forbidden, text)
             case let .notFound(text): return APIError(.notFound, text)
+            case let .missing(input): return APIError(.notFound, input.description, field: input.field)
             case let .conflict(text): return APIError(.conflict, text)
             case let .rateLimited(text, seconds): return APIError(.tooManyRequests, text, headers: [.retryAfter: "\(max(1, seconds))"])
             }

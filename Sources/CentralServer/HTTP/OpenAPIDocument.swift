@@ -90,7 +90,7 @@ paths:
               required: [name]
               properties:
                 name: { type: string, minLength: 1, description: The name the device will get }
-                expires: { type: string, example: 24h, description: "Lifetime: a number and s, m, h or d (1 minute to 30 days); default 24h" }
+                expires: { type: string, example: 24h, pattern: "^(([6-9][0-9]|[1-9][0-9]{2,5}|1[0-9]{6}|2[0-4][0-9]{5}|25[0-8][0-9]{4}|259[01][0-9]{3}|2592000)s|([1-9]|[1-9][0-9]{1,3}|[1-3][0-9]{4}|4[0-2][0-9]{3}|43200)m|([1-9]|[1-9][0-9]|[1-6][0-9]{2}|7[01][0-9]|720)h|([1-9]|[12][0-9]|30)d)$", description: "Lifetime: a number and s, m, h or d (1 minute to 30 days); default 24h" }
       responses:
         "201":
           description: The token, shown once; only its hash is stored
@@ -163,6 +163,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/User" }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -178,6 +179,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/User" }
+        "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
@@ -254,7 +256,7 @@ paths:
         in: path
         required: true
         description: The card number, percent-encoded
-        schema: { type: string }
+        schema: { type: string, pattern: "^[!-~]{1,64}$" }
     delete:
       x-roles: [administrator]
       summary: Take a card from a user (administrator)
@@ -295,10 +297,14 @@ paths:
               type: object
               additionalProperties: false
               required: [limit, unit]
+              # A money quota names its currency; a page quota needs none.
+              anyOf:
+                - { properties: { unit: { enum: [pages] } } }
+                - { required: [currency] }
               properties:
                 limit: { type: integer, minimum: 0, description: "First upper limit per period, in pages or minor units" }
                 unit: { type: string, enum: [pages, money] }
-                currency: { type: string, example: EUR, description: Needed for money }
+                currency: { type: string, pattern: "^[A-Z]{3}$", example: EUR, description: Needed for money }
                 adjustment: { type: integer, minimum: 0, default: 0 }
                 period: { type: string, enum: [daily, weekly, monthly, yearly], default: monthly }
       responses:
@@ -410,7 +416,7 @@ paths:
                 paper: { type: string, enum: [A4, A3, B4, B5, Letter, Legal] }
                 colour: { type: boolean }
                 price: { type: integer, minimum: 1, maximum: 4294967295, description: Minor units per page }
-                currency: { type: string, default: EUR }
+                currency: { type: string, pattern: "^[A-Z]{3}$", default: EUR }
       responses:
         "200":
           description: The price
@@ -438,6 +444,7 @@ paths:
         "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
     get:
       x-roles: [employee, approver, administrator, auditor]
       summary: Seal applications the caller is involved in, applied for, or that wait on them; all for an auditor or administrator
@@ -602,6 +609,7 @@ paths:
         "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
     get:
       x-roles: [employee, approver, administrator, auditor]
       summary: Split jobs the caller requested or pays (view=involved), or all (view=all, administrator or auditor), newest first
@@ -640,16 +648,17 @@ paths:
       summary: The payer proves who they are (their API token and their PIN) before answering
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
-        - { name: payer, in: path, required: true, schema: { type: string } }
+        - { name: payer, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
       requestBody:
         required: true
         content:
           application/json:
             schema:
               type: object
+              additionalProperties: false
               required: [pin]
               properties:
-                pin: { type: string }
+                pin: { type: string, minLength: 1 }
       responses:
         "200":
           description: The job after the step
@@ -674,7 +683,7 @@ paths:
       summary: The authenticated payer approves their share; a part every payer approved is released and charged
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
-        - { name: payer, in: path, required: true, schema: { type: string } }
+        - { name: payer, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
       responses:
         "200":
           description: The job after the step
@@ -692,7 +701,7 @@ paths:
       summary: The authenticated payer rejects their share; the part is ended and its PDF deleted
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
-        - { name: payer, in: path, required: true, schema: { type: string } }
+        - { name: payer, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
       responses:
         "200":
           description: The job after the step
@@ -710,7 +719,7 @@ paths:
       summary: The requester asks a payer who has not answered again (notice sent again; a login must be repeated)
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
-        - { name: payer, in: path, required: true, schema: { type: string } }
+        - { name: payer, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
       responses:
         "200":
           description: The job after the step
@@ -854,10 +863,11 @@ paths:
           application/json:
             schema:
               type: object
+              additionalProperties: false
               required: [image, devices]
               properties:
                 image: { type: integer, minimum: 1 }
-                devices: { type: array, items: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" }, minItems: 1, maxItems: 1000 }
+                devices: { type: array, items: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" }, minItems: 1, maxItems: 1000, uniqueItems: true }
       responses:
         "201":
           description: The rollout, every device queued (or already offered)
@@ -986,9 +996,9 @@ paths:
               additionalProperties: false
               required: [amount]
               properties:
-                amount: { type: integer, minimum: 1, description: Minor units of the currency }
-                currency: { type: string, example: EUR, description: Defaults to a money quota's currency; needed for a page quota }
-                note: { type: string, maxLength: 200 }
+                amount: { type: integer, minimum: 1, maximum: 1000000000000, description: Minor units of the currency }
+                currency: { type: string, pattern: "^[A-Z]{3}$", example: EUR, description: Defaults to a money quota's currency; needed for a page quota }
+                note: { type: string, minLength: 1, maxLength: 200 }
       responses:
         "201":
           description: The quota after the payment
@@ -1014,8 +1024,11 @@ paths:
               additionalProperties: false
               required: [amount, note]
               properties:
-                amount: { type: integer, description: In the quota's unit; not 0 }
-                note: { type: string, maxLength: 200, description: Why }
+                amount:
+                  type: integer
+                  description: In the quota's unit; not 0
+                  oneOf: [{ minimum: -1000000000000, maximum: -1 }, { minimum: 1, maximum: 1000000000000 }]
+                note: { type: string, minLength: 1, maxLength: 200, description: Why }
       responses:
         "201":
           description: The quota after the adjustment
@@ -1067,7 +1080,7 @@ paths:
                 idempotency_key: { type: string, maxLength: 128 }
                 user: { type: string }
                 amount: { type: integer, minimum: 1 }
-                currency: { type: string, example: EUR }
+                currency: { type: string, pattern: "^[A-Z]{3}$", example: EUR }
                 reference: { type: string }
       responses:
         "200": { description: "Booked (or a duplicate of a booked delivery: header Imprimatur-Duplicate: true)" }
@@ -1107,11 +1120,11 @@ paths:
               additionalProperties: false
               required: [account, start]
               properties:
-                account: { type: string, description: "user:<id> or department:<name>" }
-                start: { type: string, description: "YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or milliseconds; inclusive" }
-                end: { type: string, description: "exclusive; default: one month after start" }
+                account: { type: string, pattern: "^(user:[A-Za-z0-9._:@-]{1,64}|department:.{1,64})$", description: "user:<id> or department:<name>" }
+                start: { type: string, pattern: "^([0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?)?|[0-9]{1,15})$", description: "YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or milliseconds; inclusive; a day the month does not have is 400" }
+                end: { type: string, pattern: "^([0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?)?|[0-9]{1,15})$", description: "as start; exclusive; default: one month after start" }
                 corrects: { type: string, description: the id of the bill this one corrects }
-                currency: { type: string, description: "ISO 4217; default: the first priced currency" }
+                currency: { type: string, pattern: "^[A-Z]{3}$", description: "ISO 4217; default: the first priced currency" }
       responses:
         "201":
           description: The bill (format imprimatur-bill-v1, docs/bills.md)
@@ -1277,7 +1290,7 @@ paths:
   /web/shares/{job}/{payer}/{action}:
     parameters:
       - { name: job, in: path, required: true, schema: { type: string } }
-      - { name: payer, in: path, required: true, schema: { type: string } }
+      - { name: payer, in: path, required: true, schema: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" } }
       - { name: action, in: path, required: true, schema: { type: string } }
     post:
       x-roles: [owner]
@@ -1573,7 +1586,7 @@ components:
         id: { type: string, description: "Default: made from the name (Alice Smith -> alice.smith)" }
         name: { type: string, minLength: 1 }
         department: { type: string }
-        roles: { type: array, minItems: 1, items: { type: string, enum: [employee, approver, administrator, auditor] } }
+        roles: { type: array, minItems: 1, maxItems: 4, items: { type: string, enum: [employee, approver, administrator, auditor] } }
         cards: { type: array, items: { type: string } }
         pin: { type: string, pattern: "^[0-9]{4,16}$" }
         password: { type: string, minLength: 8 }
@@ -1638,15 +1651,21 @@ components:
       required: [token, device_id, public_key, model, firmware]
       properties:
         token: { type: string, pattern: "^[0-9a-fA-F]{64}$", description: 64 hex digits from `imprimatur-server device token` }
-        device_id: { type: string }
-        public_key: { type: string, description: The device's 32-byte Ed25519 public key as 64 hex digits or base64 }
+        device_id: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" }
+        public_key: { type: string, pattern: "^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)$", description: The device's 32-byte Ed25519 public key as 64 hex digits or base64 }
         model: { type: string }
         firmware: { type: string }
         resources:
           type: array
           maxItems: 16
           description: "Default: one copier whose id is the device id. Each id must be one no other enrolled device has."
-          items: { $ref: "#/components/schemas/Resource" }
+          items:
+            type: object
+            additionalProperties: false
+            required: [id, type]
+            properties:
+              id: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$" }
+              type: { type: string, enum: [copier, seal] }
     ServerKey:
       type: object
       properties:
@@ -1696,6 +1715,7 @@ components:
         at: { type: string, format: date-time }
     SealApplicationRequest:
       type: object
+      additionalProperties: false
       required: [seal, reason, uses, approvers]
       properties:
         seal: { type: string, pattern: "^[A-Za-z0-9._:@-]{1,64}$", description: "The seal's resource id" }

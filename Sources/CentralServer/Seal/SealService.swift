@@ -43,7 +43,7 @@ public final class SealService: Sendable {
         let seal: ResourceID
         do { seal = try ResourceID(new.seal) } catch { throw SealWorkflowError.field("seal", "\(error)") }
         let holders = try await store.devices().filter { device in device.resources.contains { $0.id == seal && $0.type == .seal } }
-        guard !holders.isEmpty else { throw SealWorkflowError.field("seal", "no enrolled device has a seal \"\(seal)\"") }
+        guard !holders.isEmpty else { throw SealWorkflowError.missing(InputError(field: "seal", "no enrolled device has a seal \"\(seal)\"")) }
         // Enrolment keeps resource ids unique; devices enrolled before it did may share one, and
         // an application for it would be good at each of them.
         let active = holders.filter { $0.state == .active }

@@ -38,7 +38,7 @@ public final class SplitService: Sendable {
         let deviceID: DeviceID
         do { deviceID = try DeviceID(deviceText) } catch { throw SplitError.field("device", "\(error)") }
         guard let device = try await store.device(id: deviceID), device.resources.contains(where: { $0.type == .copier }) else {
-            throw SplitError.field("device", "no enrolled device \"\(deviceID)\" with a copier")
+            throw SplitError.missing(InputError(field: "device", "no enrolled device \"\(deviceID)\" with a copier"))
         }
         guard !pdfBytes.isEmpty else { throw SplitError.field("pdf", "the body is empty; send the PDF as the body (Content-Type: application/pdf)") }
         guard pdfBytes.count <= Self.maximumPDFSize else { throw SplitError.field("pdf", "at most \(Self.maximumPDFSize) bytes") }
