@@ -12,9 +12,9 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if context.endpointPath == nil, let allowed = routes.current.allowed(onPath: request.uri.path),
            !allowed.contains(request.method.rawValue) {
+            let list = allowed.joined(separator: ", ")
             throw APIError(
-                .methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))",
-                headers: [.allow: allowed.joined(separator: ", ")]
+                .methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(list)", headers: [.allow: list]
             )
         }
         return try await next(request, context)

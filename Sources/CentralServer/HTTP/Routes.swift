@@ -87,7 +87,6 @@ public enum ServerRoutes {
             let message = "The web pages cannot start: \(error)"
             router.get("/web/**") { _, _ in Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message))) }
         }
-        services.routeMethods.set(RouteMethods(router))
         return router
     }
 }

@@ -14,7 +14,7 @@ public enum ServerRunner {
         server: HTTPServerBuilder = .http1(), onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = router ?? ServerRoutes.router(services)
-        // The routes added after ServerRoutes.router (the uplink's) answer 405 for other methods too.
+        // Set here, once every route is in (the uplink adds its own after ServerRoutes.router).
         services.routeMethods.set(RouteMethods(router))
         return Application(
             router: router,
